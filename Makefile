@@ -1,0 +1,80 @@
+# matrix.federation: `make demo` and `make test` set everything up themselves.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+BUILD := $(CURDIR)/.build
+COLLECTIONS := $(BUILD)/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/matrix/federation
+LAB_IMAGE := localhost/matrix-federation-lab:bookworm
+
+export CONTAINERS_CONF := $(CURDIR)/lab/containers.conf
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_FORCE_COLOR ?= 1
+export PATH := $(BIN):$(PATH)
+
+SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+
+.PHONY: help setup host-packages venv image collection-link unit sanity lint build-check molecule test test-fast demo demo-down clean
+
+help:
+	@echo "make demo       bring up the federation lab and show it federating"
+	@echo "make demo-down  remove the lab"
+	@echo "make test       unit, sanity, lint, build + install check, every Molecule scenario"
+	@echo "make test-fast  the same without Molecule"
+
+host-packages:
+	@bash lab/host-packages.sh
+
+$(BIN)/.stamp: requirements-dev.txt requirements.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@$(PY) lab/ansible-test-bootstrap.py
+	@touch $@
+
+venv: $(BIN)/.stamp
+
+collection-link:
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn $(CURDIR) $(COLLECTION_LINK)
+
+image: host-packages
+	@bash lab/build-image.sh
+
+setup: host-packages venv collection-link image
+
+unit: venv collection-link
+	$(BIN)/pytest -q tests/unit
+
+# ansible-test runs on a copy at .build/sanity/ansible_collections/matrix/federation
+sanity: venv collection-link
+	bash tests/sanity.sh
+
+lint: venv collection-link
+	$(BIN)/ansible-lint
+
+build-check: venv
+	@bash tests/build-check.sh
+
+molecule: setup
+	@for s in $(SCENARIOS); do \
+	  echo "=== molecule test -s $$s"; \
+	  $(BIN)/molecule test -s $$s || exit 1; \
+	done
+
+test-fast: unit sanity lint build-check
+
+test: setup test-fast molecule
+
+demo: setup
+	@bash lab/demo.sh up
+
+demo-down:
+	@bash lab/demo.sh down
+
+clean:
+	rm -rf $(BUILD) tests/output .pytest_cache

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install the host packages the lab needs, only when missing (second runs are instant).
+set -euo pipefail
+pkgs=(podman runc debootstrap uidmap slirp4netns)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing host packages: ${missing[*]} (run as root or: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "installing host packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null

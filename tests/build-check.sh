@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Build the Galaxy tarball, install it into a temporary path (not the source
+# tree) and use it the way a user would: ansible-doc for every module and one
+# module run by its FQCN from the installed copy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+bin=$root/.venv/bin
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$bin/ansible-galaxy" collection build --force --output-path "$tmp/dist" . >/dev/null
+tarball=$(ls "$tmp"/dist/matrix-federation-*.tar.gz)
+echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
+# --no-deps: Galaxy is unreachable; the dependencies come from the `ansible` package.
+"$bin/ansible-galaxy" collection install --no-deps -p "$tmp/collections" "$tarball" >/dev/null
+export ANSIBLE_COLLECTIONS_PATH=$tmp/collections
+installed=$tmp/collections/ansible_collections/matrix/federation
+test -f "$installed/MANIFEST.json"
+for leftover in molecule .venv lab Makefile; do
+  if [ -e "$installed/$leftover" ]; then echo "tarball contains $leftover" >&2; exit 1; fi
+done
+for module in "$installed"/plugins/modules/*.py; do
+  name=$(basename "$module" .py)
+  "$bin/ansible-doc" -t module "matrix.federation.$name" >/dev/null
+  echo "ansible-doc matrix.federation.$name: ok"
+done
+for lookup in "$installed"/plugins/lookup/*.py; do
+  [ -e "$lookup" ] || continue
+  name=$(basename "$lookup" .py)
+  "$bin/ansible-doc" -t lookup "matrix.federation.$name" >/dev/null
+  echo "ansible-doc -t lookup matrix.federation.$name: ok"
+done
+# One module by FQCN from the installed tarball: check mode must predict a
+# new key without writing anything.
+out=$("$bin/ansible" localhost -c local -i localhost, --check -o \
+  -m matrix.federation.matrix_signing_keys -a "path=$tmp/example.test.signing.key")
+echo "$out"
+grep -q '"changed": true' <<<"$out"
+test ! -e "$tmp/example.test.signing.key"
+echo "installed collection works"

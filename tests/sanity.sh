@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Run `ansible-test sanity` on the collection (arguments are passed through,
+# e.g. file names to test only those).
+# ansible-test resolves its working directory physically (os.getcwd), so a
+# symlink named ansible_collections/matrix/federation is not enough: the
+# files git would commit (tracked + new, minus .gitignore) are copied to a
+# private .build/sanity.*/ansible_collections/matrix/federation and tested
+# there, so parallel runs never share a tree.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+mkdir -p "$root/.build"
+work=$(mktemp -d "$root/.build/sanity.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+dest=$work/ansible_collections/matrix/federation
+mkdir -p "$dest"
+git ls-files -z -co --exclude-standard | tar --null -T - -c | tar -x -C "$dest"
+cd "$dest"
+git init -q . && git add -A >/dev/null
+"$root/.venv/bin/ansible-test" sanity --python 3.11 --local --color yes "$@"

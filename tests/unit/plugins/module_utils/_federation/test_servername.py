@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import (
+    format_host_port,
+    parse_server_name,
+)
+
+
+@pytest.mark.parametrize('raw, host, port, ip', [
+    ('example.com', 'example.com', None, False),
+    ('Example.COM', 'example.com', None, False),
+    ('matrix.example.com:8448', 'matrix.example.com', 8448, False),
+    ('1.2.3.4', '1.2.3.4', None, True),
+    ('1.2.3.4:1234', '1.2.3.4', 1234, True),
+    ('[1234:5678::abcd]', '1234:5678::abcd', None, True),
+    ('[1234:5678::abcd]:5678', '1234:5678::abcd', 5678, True),
+    ('localhost', 'localhost', None, False),
+    ('a-b.c', 'a-b.c', None, False),
+])
+def test_valid_server_names(raw, host, port, ip):
+    parsed = parse_server_name(raw)
+    assert (parsed.host, parsed.port, parsed.is_ip_literal, parsed.raw) == (host, port, ip, raw)
+
+
+@pytest.mark.parametrize('raw', [
+    '', ' example.com', 'exa mple.com', 'example.com:', 'example.com:0', 'example.com:65536',
+    'example.com:80a', '1234:5678::abcd', '[1234:5678::abcd', '[not-ip]', '[::1]x', 'ex_ample.com',
+    'example..com', '.example.com', 'a' * 64 + '.com', 'https://example.com', '999.1.1.1',
+])
+def test_invalid_server_names(raw):
+    with pytest.raises(FederationError) as err:
+        parse_server_name(raw)
+    assert err.value.code == 'INVALID_SERVER_NAME'
+
+
+def test_format_host_port():
+    assert format_host_port('example.com', 443) == 'example.com:443'
+    assert format_host_port('::1', 8448) == '[::1]:8448'
+    assert format_host_port('[::1]', 8448) == '[::1]:8448'
+    assert format_host_port('example.com', None) == 'example.com'
