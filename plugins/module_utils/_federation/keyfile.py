@@ -1,0 +1,574 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Synapse signing key files: parse, serialize, generate, rotate, restore, export.
+
+A Synapse signing key file holds one key per line::
+
+    ed25519 <version> <unpadded base64 of the 32-byte seed>
+
+Every line is an active signing key (Synapse signs with the first one and
+publishes all of them). Parsing is strict because Synapse refuses files that
+do not follow this shape, and a key file that silently changes throws the
+server's federation identity away. Error messages name the line and what is
+wrong with it, never the seed.
+
+Key age is measured from the key file's modification time. This module only
+rewrites the file when its keys change (owner/group/mode changes do not touch
+the mtime), so the mtime is the time the current key was written. Tools that
+copy the file without preserving timestamps reset that age; a restore through
+:func:`plan` does too, by design: the restored key counts as new for
+``max_age``. No sidecar record is kept, so nothing besides the key file can get
+out of step with it.
+
+The plan/apply split keeps check mode honest: :func:`plan` decides everything
+from the current file and the options without writing; :func:`apply` writes
+exactly what the plan says. Plans and results never carry seeds outside of
+``KeyPlan.new_keys`` (needed to write the file), and :func:`public_result`
+builds the only data a module may return.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+import random
+import string
+import time
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.fileutil import (
+    atomic_write,
+    backup_file,
+    read_file,
+)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import (
+    ED25519_KEY_BYTES,
+    decode_base64,
+    encode_base64,
+    generate_seed,
+    public_key_from_seed,
+)
+
+try:
+    import yaml
+    HAS_YAML = True
+    YAML_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - exercised only without the library
+    HAS_YAML = False
+    YAML_IMPORT_ERROR = exc
+
+ALGORITHM = 'ed25519'
+# Key identifiers in the spec are "algorithm:identifier" with identifier from [a-zA-Z0-9_].
+VERSION_RE = re.compile(r'^[A-Za-z0-9_]+$')
+# Standard base64 alphabet (what Synapse writes), padding tolerated.
+SEED_RE = re.compile(r'^[A-Za-z0-9+/]+={0,2}$')
+SEED_CHARS = 43  # unpadded base64 length of 32 bytes
+OLD_KEYS_HEADER = (
+    '# old_signing_keys for homeserver.yaml, managed by matrix.federation.matrix_signing_keys.\n'
+    '# Public keys only. Entries are added on rotation and never removed by the module.\n'
+)
+
+_DURATION_RE = re.compile(r'^\s*(\d+)\s*([smhdw]?)\s*$')
+_DURATION_UNITS = {'': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
+
+
+class SigningKey(object):
+    """One line of a key file. ``seed`` is secret: never log or return it."""
+
+    __slots__ = ('algorithm', 'version', 'seed')
+
+    def __init__(self, algorithm, version, seed):
+        self.algorithm = algorithm
+        self.version = version
+        self.seed = seed
+
+    @property
+    def key_id(self):
+        return '%s:%s' % (self.algorithm, self.version)
+
+    @property
+    def public_key(self):
+        return public_key_from_seed(self.seed)
+
+    def __eq__(self, other):
+        return (isinstance(other, SigningKey) and self.algorithm == other.algorithm
+                and self.version == other.version and self.seed == other.seed)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __repr__(self):
+        # Deliberately without the seed, so a stray repr in a log leaks nothing.
+        return 'SigningKey(%s, public=%s)' % (self.key_id, self.public_key)
+
+
+def validate_version(version):
+    """Raise ``KEY_BAD_VERSION`` unless ``version`` is a valid key identifier."""
+    if not isinstance(version, str) or not VERSION_RE.match(version):
+        raise FederationError(
+            'KEY_BAD_VERSION',
+            'key version %r is invalid: use letters, digits and "_" only (for example a_AbCd)' % (version,))
+    return version
+
+
+def _parse_seed(text, where):
+    """Decode one seed field; messages say what is wrong, never what the seed is."""
+    body = text.rstrip('=')
+    if not SEED_RE.match(text):
+        raise FederationError(
+            'KEYFILE_BAD_SEED',
+            '%s: the seed is not standard base64 (allowed: A-Z a-z 0-9 + /, optional = padding)' % where)
+    if len(body) != SEED_CHARS:
+        raise FederationError(
+            'KEYFILE_SEED_LENGTH',
+            '%s: the seed has %d base64 characters, an ed25519 seed has %d (32 bytes); '
+            'the file is truncated or this is not a signing key' % (where, len(body), SEED_CHARS))
+    try:
+        seed = decode_base64(body)
+    except FederationError:
+        raise FederationError('KEYFILE_BAD_SEED', '%s: the seed is not valid base64' % where)
+    if len(seed) != ED25519_KEY_BYTES:  # pragma: no cover - 43 characters always decode to 32 bytes
+        raise FederationError('KEYFILE_SEED_LENGTH', '%s: the seed is %d bytes, expected 32' % (where, len(seed)))
+    return seed
+
+
+def parse_key_file(data, source='key file'):
+    """Parse key file contents (bytes or text) into a list of :class:`SigningKey`.
+
+    An empty or whitespace-only file means "no key" and returns ``[]``.
+    Everything else must be well formed, as Synapse requires:
+
+    * ``KEYFILE_NOT_TEXT``: not ASCII text;
+    * ``KEYFILE_BLANK_LINE``: an empty line between or after keys (Synapse fails on it);
+    * ``KEYFILE_TRUNCATED_LINE``: fewer than three fields;
+    * ``KEYFILE_MALFORMED_LINE``: more than three fields;
+    * ``KEYFILE_UNSUPPORTED_ALGORITHM``: the algorithm is not ``ed25519``;
+    * ``KEYFILE_BAD_VERSION``: the version has characters outside ``[A-Za-z0-9_]``;
+    * ``KEYFILE_BAD_SEED`` / ``KEYFILE_SEED_LENGTH``: the seed is not base64 / not 32 bytes;
+    * ``KEYFILE_DUPLICATE_VERSION``: two lines with the same key id.
+    """
+    if data is None:
+        return []
+    if isinstance(data, bytes):
+        try:
+            text = data.decode('ascii')
+        except UnicodeDecodeError:
+            raise FederationError('KEYFILE_NOT_TEXT', '%s is not an ASCII text file: not a Synapse signing key' % source)
+    else:
+        text = data
+        if any(ord(char) > 127 for char in text):
+            raise FederationError('KEYFILE_NOT_TEXT', '%s contains non-ASCII characters: not a Synapse signing key' % source)
+    if not text.strip():
+        return []
+    lines = text.split('\n')
+    if lines[-1] == '':
+        lines.pop()  # the newline that ends the last line
+    keys = []
+    seen = set()
+    for number, line in enumerate(lines, 1):
+        where = '%s line %d' % (source, number)
+        fields = line.split()
+        if not fields:
+            raise FederationError(
+                'KEYFILE_BLANK_LINE', '%s is empty; Synapse refuses blank lines in a signing key file' % where)
+        if len(fields) < 3:
+            raise FederationError(
+                'KEYFILE_TRUNCATED_LINE',
+                '%s has %d field(s), expected 3 ("ed25519 <version> <seed>"); the file looks truncated'
+                % (where, len(fields)))
+        if len(fields) > 3:
+            raise FederationError(
+                'KEYFILE_MALFORMED_LINE',
+                '%s has %d fields, expected 3 ("ed25519 <version> <seed>")' % (where, len(fields)))
+        algorithm, version, seed_text = fields
+        if algorithm != ALGORITHM:
+            raise FederationError(
+                'KEYFILE_UNSUPPORTED_ALGORITHM',
+                '%s uses algorithm %r; Synapse signing keys are "ed25519"' % (where, algorithm[:32]))
+        if not VERSION_RE.match(version):
+            raise FederationError(
+                'KEYFILE_BAD_VERSION',
+                '%s: key version %r has characters outside [A-Za-z0-9_]' % (where, version[:64]))
+        seed = _parse_seed(seed_text, where)
+        key = SigningKey(algorithm, version, seed)
+        if key.key_id in seen:
+            raise FederationError('KEYFILE_DUPLICATE_VERSION', '%s repeats key id %s' % (where, key.key_id))
+        seen.add(key.key_id)
+        keys.append(key)
+    return keys
+
+
+def serialize_keys(keys):
+    """Key file text for ``keys`` in the format Synapse writes (one line each, unpadded base64)."""
+    return ''.join('%s %s %s\n' % (key.algorithm, key.version, encode_base64(key.seed)) for key in keys)
+
+
+def generate_version(taken=()):
+    """``a_`` + 4 random ASCII letters, as Synapse does, avoiding ids in ``taken``."""
+    rng = random.SystemRandom()
+    while True:
+        version = 'a_' + ''.join(rng.choice(string.ascii_letters) for dummy in range(4))
+        if version not in taken and '%s:%s' % (ALGORITHM, version) not in taken:
+            return version
+
+
+def generate_key(version=None, taken=()):
+    """A fresh :class:`SigningKey` (random seed; version given or generated)."""
+    if version is None:
+        version = generate_version(taken)
+    return SigningKey(ALGORITHM, validate_version(version), generate_seed())
+
+
+def key_from_seed(private_key, version):
+    """A :class:`SigningKey` from an unpadded base64 seed (the ``private_key`` option)."""
+    validate_version(version)
+    seed = _parse_seed(private_key.strip(), 'private_key')
+    return SigningKey(ALGORITHM, version, seed)
+
+
+def old_key_entry(key, expired_ts):
+    """The ``old_signing_keys`` entry Synapse expects for a retired key (public key only)."""
+    return {key.key_id: {'key': key.public_key, 'expired_ts': int(expired_ts)}}
+
+
+def rotate(current_keys, new_keys, expired_ts=None, retired_before=None):
+    """Retire ``current_keys`` in favour of ``new_keys`` (one :class:`SigningKey` or a list).
+
+    Returns ``(new_keys, old_signing_keys)`` where ``old_signing_keys`` maps
+    each retired key id to ``{key: <public>, expired_ts: <ms>}``. ``expired_ts``
+    defaults to now (ms): signatures made before it stay valid for other
+    servers. A current key that is also among ``new_keys`` (same id, same
+    seed) stays active. A new key may not reuse the id of a different current
+    key or of an entry in ``retired_before`` (``KEY_ID_REUSED``): other servers
+    cache keys by id.
+    """
+    if isinstance(new_keys, SigningKey):
+        new_keys = [new_keys]
+    if expired_ts is None:
+        expired_ts = now_ms()
+    new_ids = dict((key.key_id, key) for key in new_keys)
+    for key in current_keys:
+        if key.key_id in new_ids and new_ids[key.key_id] != key:
+            raise FederationError(
+                'KEY_ID_REUSED', 'the new key would reuse key id %s with a different seed; choose another version'
+                % key.key_id)
+    for key_id in new_ids:
+        if key_id in (retired_before or {}):
+            raise FederationError(
+                'KEY_ID_REUSED', 'key id %s is already a retired key; choose another version' % key_id)
+    old = {}
+    for key in current_keys:
+        if key.key_id not in new_ids:
+            old.update(old_key_entry(key, expired_ts))
+    return list(new_keys), old
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def parse_duration(value):
+    """Seconds for ``value``: an int, or ``<n>[s|m|h|d|w]`` such as ``365d``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        seconds = value
+    else:
+        match = _DURATION_RE.match(str(value))
+        if not match:
+            raise FederationError(
+                'BAD_DURATION', 'duration %r is invalid: use seconds or a number with s, m, h, d or w (for example 365d)'
+                % (value,))
+        seconds = int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    if seconds <= 0:
+        raise FederationError('BAD_DURATION', 'duration %r must be positive' % (value,))
+    return seconds
+
+
+def key_age_seconds(path, now=None):
+    """Age of the key in ``path`` from its mtime, or ``None`` when the file does not exist."""
+    try:
+        mtime = os.stat(path).st_mtime
+    except FileNotFoundError:
+        return None
+    now = time.time() if now is None else now
+    return max(0, int(now - mtime))
+
+
+def verify_keys_map(keys):
+    """``{key_id: public}`` for the module's ``verify_keys`` return value."""
+    return dict((key.key_id, key.public_key) for key in keys)
+
+
+def server_keys_export(keys, old_verify_keys=None, server_name=None):
+    """The unsigned body of ``GET /_matrix/key/v2/server`` for these keys.
+
+    ``verify_keys`` is ``{"ed25519:<ver>": {"key": <public>}}`` and
+    ``old_verify_keys`` ``{id: {key, expired_ts}}``; the serving homeserver
+    adds ``valid_until_ts`` and its signature.
+    """
+    export = {
+        'verify_keys': dict((key.key_id, {'key': key.public_key}) for key in keys),
+        'old_verify_keys': dict((key_id, dict(entry)) for key_id, entry in (old_verify_keys or {}).items()),
+    }
+    if server_name:
+        export['server_name'] = server_name
+    return export
+
+
+def describe_keys(keys):
+    """Diff text for ``keys``: key ids and public keys only."""
+    return ''.join('%s %s\n' % (key.key_id, key.public_key) for key in keys)
+
+
+# ---------------------------------------------------------------- old_signing_keys fragment
+
+def _require_yaml():
+    if not HAS_YAML:
+        raise FederationError('MISSING_LIBRARY', 'the Python library "PyYAML" is required for old_keys_path: %s'
+                              % YAML_IMPORT_ERROR)
+
+
+def read_old_keys(path):
+    """Entries of the ``old_signing_keys`` fragment at ``path`` (``{}`` when missing or empty)."""
+    data = read_file(path)
+    if data is None or not data.strip():
+        return {}
+    _require_yaml()
+    try:
+        loaded = yaml.safe_load(data)
+    except yaml.YAMLError as exc:
+        raise FederationError('OLD_KEYS_MALFORMED', '%s is not valid YAML: %s' % (path, exc))
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict) or set(loaded) - {'old_signing_keys'}:
+        raise FederationError('OLD_KEYS_MALFORMED', '%s must hold only a mapping "old_signing_keys"' % path)
+    entries = loaded.get('old_signing_keys') or {}
+    if not isinstance(entries, dict):
+        raise FederationError('OLD_KEYS_MALFORMED', '%s: old_signing_keys must be a mapping of key ids' % path)
+    for key_id, entry in entries.items():
+        if (not isinstance(key_id, str) or not isinstance(entry, dict) or not isinstance(entry.get('key'), str)
+                or not isinstance(entry.get('expired_ts'), int) or isinstance(entry.get('expired_ts'), bool)):
+            raise FederationError(
+                'OLD_KEYS_MALFORMED',
+                '%s: entry %r must be {key: <public base64>, expired_ts: <ms>}' % (path, key_id))
+        if len(entry['key'].rstrip('=')) > SEED_CHARS:
+            raise FederationError('OLD_KEYS_MALFORMED', '%s: entry %r has a key that is not an ed25519 public key'
+                                  % (path, key_id))
+    return entries
+
+
+def merge_old_keys(existing, new_entries, path='old_keys_path'):
+    """Merge ``new_entries`` into ``existing`` without dropping or altering earlier entries.
+
+    Re-adding an identical public key keeps the earlier ``expired_ts``; the
+    same key id with a different public key is a conflict
+    (``OLD_KEYS_CONFLICT``), never an overwrite.
+    """
+    merged = dict((key_id, dict(entry)) for key_id, entry in existing.items())
+    for key_id, entry in new_entries.items():
+        if key_id in merged:
+            if merged[key_id]['key'] != entry['key']:
+                raise FederationError(
+                    'OLD_KEYS_CONFLICT',
+                    '%s already lists %s with public key %s, not %s; refusing to overwrite a retired key'
+                    % (path, key_id, merged[key_id]['key'], entry['key']))
+            continue
+        merged[key_id] = dict(entry)
+    return merged
+
+
+def serialize_old_keys(entries):
+    """YAML text of the fragment (deterministic; ids and public keys are plain ASCII)."""
+    lines = [OLD_KEYS_HEADER, 'old_signing_keys:']
+    if not entries:
+        lines[-1] += ' {}'
+    for key_id in sorted(entries):
+        entry = entries[key_id]
+        lines.append('  "%s":' % key_id)
+        lines.append('    key: "%s"' % entry['key'])
+        lines.append('    expired_ts: %d' % entry['expired_ts'])
+    return '\n'.join(lines) + '\n'
+
+
+# ---------------------------------------------------------------- plan / apply
+
+class KeyPlan(object):
+    """What a run will do. ``new_keys`` holds seeds: never return it."""
+
+    def __init__(self):
+        self.current_keys = []
+        self.new_keys = []
+        self.key_changed = False
+        self.action = 'none'  # none | create | restore | rotate
+        self.generated = False
+        self.key_age = None
+        self.old_signing_keys = {}
+        self.old_keys_before = {}
+        self.old_keys_after = {}
+        self.old_keys_changed = False
+        self.warnings = []
+        self.explicit_version = False
+
+
+def load_key_file(path):
+    """Keys currently in ``path`` (``[]`` when missing or empty); strict, see :func:`parse_key_file`."""
+    if os.path.isdir(path):
+        raise FederationError('KEYFILE_IS_DIRECTORY', '%s is a directory, not a signing key file' % path)
+    return parse_key_file(read_file(path), source=path)
+
+
+def plan(path, state='present', rotate_now=False, max_age=None, version=None, private_key=None,
+         content=None, expired_ts=None, old_keys_path=None, now=None):
+    """Decide what to do with the key file at ``path``; writes nothing.
+
+    * ``present``: keep a valid existing key; create one when the file is
+      missing or empty; with ``private_key``/``content``, make the file hold
+      exactly that key (restore).
+    * ``rotated``: when ``rotate_now`` or the key is older than ``max_age``
+      seconds, a new key (generated, or from ``private_key``/``content``)
+      replaces the current ones, which become ``old_signing_keys`` entries.
+    """
+    result = KeyPlan()
+    result.explicit_version = version is not None
+    result.current_keys = load_key_file(path)
+    result.key_age = key_age_seconds(path, now) if result.current_keys else None
+    if old_keys_path:
+        result.old_keys_before = read_old_keys(old_keys_path)
+    result.old_keys_after = dict(result.old_keys_before)
+
+    supplied = None
+    if content is not None:
+        supplied = parse_key_file(content, source='content')
+        if not supplied:
+            raise FederationError('KEYFILE_EMPTY_CONTENT', 'content holds no signing key')
+    elif private_key is not None:
+        supplied = [key_from_seed(private_key, version)]
+
+    taken = set(result.old_keys_before) | set(key.key_id for key in result.current_keys)
+
+    def new_keys():
+        if supplied is not None:
+            return supplied
+        result.generated = True
+        return [generate_key(version, taken)]
+
+    if state == 'present':
+        if not result.current_keys:
+            result.new_keys = new_keys()
+            result.action = 'restore' if supplied is not None else 'create'
+        elif supplied is not None and supplied != result.current_keys:
+            result.new_keys = supplied
+            result.action = 'restore'
+        else:
+            result.new_keys = result.current_keys
+    elif state == 'rotated':
+        due = bool(rotate_now)
+        if not due and max_age is not None and result.key_age is not None:
+            due = result.key_age >= max_age
+        if not result.current_keys:
+            result.new_keys = new_keys()
+            result.action = 'create'
+            result.warnings.append(
+                ('KEY_CREATED_NOT_ROTATED', 'no signing key at %s to rotate: created a new key' % path))
+        elif supplied is not None and supplied == result.current_keys:
+            result.new_keys = result.current_keys
+        elif due:
+            result.new_keys, result.old_signing_keys = rotate(
+                result.current_keys, new_keys(), expired_ts, result.old_keys_before)
+            result.action = 'rotate'
+        else:
+            result.new_keys = result.current_keys
+    else:
+        raise FederationError('BAD_STATE', 'state must be present or rotated, not %r' % (state,))
+
+    result.key_changed = result.action != 'none'
+    if result.old_signing_keys:
+        result.old_keys_after = merge_old_keys(result.old_keys_before, result.old_signing_keys,
+                                               old_keys_path or 'old_keys_path')
+        result.old_keys_changed = bool(old_keys_path) and result.old_keys_after != result.old_keys_before
+    return result
+
+
+def apply(path, key_plan, old_keys_path=None, backup=False):
+    """Write what ``key_plan`` says. Returns the backup file name or ``None``.
+
+    The old keys fragment is written before the key file, so a retired key is
+    on record before it stops being the signing key. Replacing an existing key
+    file keeps its owner and group (the caller applies requested attributes).
+    A symlinked key file is written through the link, which stays in place.
+    """
+    path = os.path.realpath(path)
+    if old_keys_path:
+        old_keys_path = os.path.realpath(old_keys_path)
+    backup_name = None
+    if key_plan.old_keys_changed:
+        previous = _stat_or_none(old_keys_path)
+        atomic_write(old_keys_path, serialize_old_keys(key_plan.old_keys_after).encode('ascii'), 0o600)
+        _restore_owner(old_keys_path, previous)
+    if key_plan.key_changed:
+        previous = _stat_or_none(path)
+        if backup and previous is not None:
+            backup_name = backup_file(path)
+        atomic_write(path, serialize_keys(key_plan.new_keys).encode('ascii'), 0o600)
+        _restore_owner(path, previous)
+    return backup_name
+
+
+def _stat_or_none(path):
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _restore_owner(path, previous):
+    if previous is None:
+        return
+    try:
+        os.chown(path, previous.st_uid, previous.st_gid)
+    except OSError as exc:
+        raise FederationError('FILE_WRITE_FAILED', 'cannot restore owner of %s: %s' % (path, exc.strerror or exc))
+
+
+def public_result(key_plan, server_name=None, check_mode=False):
+    """The module's return values: key ids and public keys only, never a seed."""
+    keys = key_plan.new_keys
+    placeholder = check_mode and key_plan.generated
+    if placeholder:
+        # The real run generates a different random key: don't pretend to know it.
+        versions = [key.version for key in keys] if keys and key_plan.explicit_version else []
+        key_id = ('%s:%s' % (ALGORITHM, versions[0])) if versions else None
+        public_key = None
+        verify_keys = {}
+    else:
+        key_id = keys[0].key_id if keys else None
+        public_key = keys[0].public_key if keys else None
+        verify_keys = verify_keys_map(keys)
+    old_verify_keys = merge_old_keys(key_plan.old_keys_before, key_plan.old_signing_keys)
+    export = server_keys_export([] if placeholder else keys, old_verify_keys, server_name)
+    return {
+        'key_id': key_id,
+        'public_key': public_key,
+        'verify_keys': verify_keys,
+        'old_verify_keys': old_verify_keys,
+        'old_signing_keys': dict(key_plan.old_signing_keys),
+        'server_keys_json': export,
+        'key_age': key_plan.key_age,
+        'action': key_plan.action,
+    }
+
+
+def diff_text(key_plan, check_mode=False):
+    """``(before, after)`` diff texts with key ids and public keys only."""
+    before = describe_keys(key_plan.current_keys)
+    if check_mode and key_plan.generated:
+        after = ''.join('%s <new key, generated when applied>\n' % key.key_id
+                        if key_plan.explicit_version else '%s:<generated> <new key, generated when applied>\n'
+                        % ALGORITHM for key in key_plan.new_keys)
+    else:
+        after = describe_keys(key_plan.new_keys)
+    return before, after

@@ -1,0 +1,325 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""matrix_signing_keys run as a real process: directly with ANSIBLE_MODULE_ARGS on
+stdin, and through ``ansible localhost -m`` with -vvv and --diff, so that what an
+operator sees (stdout, stderr, diffs, invocation) is what is asserted on."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import binascii
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+import ansible_collections
+from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
+
+MODULE = 'ansible_collections.matrix.federation.plugins.modules.matrix_signing_keys'
+SPEC_SEED = 'YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1'
+SPEC_PUBLIC = 'XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI'
+SPEC_SEED_CANONICAL = signing.encode_base64(signing.decode_base64(SPEC_SEED))
+# A second, unrelated seed (as it would sit in a real server's key file).
+FILE_SEED_BYTES = bytes(range(1, 33))
+FILE_SEED = signing.encode_base64(FILE_SEED_BYTES)
+FILE_PUBLIC = signing.public_key_from_seed(FILE_SEED_BYTES)
+FILE_LINE = 'ed25519 a_File %s\n' % FILE_SEED
+
+
+def _collections_root():
+    for entry in ansible_collections.__path__:
+        if os.path.isdir(os.path.join(entry, 'matrix', 'federation')):
+            return os.path.dirname(entry)
+    raise AssertionError('matrix.federation is not on the collections path')
+
+
+COLLECTIONS = _collections_root()
+
+
+def _secret_forms(seed_bytes):
+    """Every way a seed could leak: base64 (padded, unpadded, URL-safe) and hex."""
+    b64 = signing.encode_base64(seed_bytes)
+    return [b64, b64.replace('+', '-').replace('/', '_'), binascii.hexlify(seed_bytes).decode('ascii'), b64[:24]]
+
+
+def run_module(args, check=False, diff=False):
+    """Run the module as Ansible would on a managed host; return (result, stdout, stderr)."""
+    payload = dict(args)
+    payload['_ansible_check_mode'] = check
+    payload['_ansible_diff'] = diff
+    env = dict(os.environ, PYTHONPATH=COLLECTIONS)
+    proc = subprocess.run([sys.executable, '-m', MODULE], input=json.dumps({'ANSIBLE_MODULE_ARGS': payload}),
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    result = json.loads(proc.stdout)
+    assert 'Traceback' not in proc.stdout + proc.stderr
+    return result, proc.stdout, proc.stderr
+
+
+def run_ansible(tmp_path, args, *extra):
+    """``ansible localhost -m matrix.federation.matrix_signing_keys`` through this venv."""
+    home = tmp_path / 'ansible-home'
+    home.mkdir(exist_ok=True)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_HOME=str(home),
+               ANSIBLE_LOCAL_TEMP=str(home / 'tmp'), ANSIBLE_REMOTE_TEMP=str(home / 'remote'),
+               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0',
+               ANSIBLE_LOG_PATH=str(home / 'ansible.log'), ANSIBLE_KEEP_REMOTE_FILES='0')
+    ansible = os.path.join(os.path.dirname(sys.executable), 'ansible')
+    cmd = [ansible, 'localhost', '-i', 'localhost,', '-c', 'local', '-m', 'matrix.federation.matrix_signing_keys',
+           '-a', json.dumps(args)] + list(extra)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
+    log = ''
+    if os.path.exists(str(home / 'ansible.log')):
+        with open(str(home / 'ansible.log')) as handle:
+            log = handle.read()
+    return proc, log
+
+
+def _read(path):
+    with open(str(path)) as handle:
+        return handle.read()
+
+
+def _write(path, text):
+    with open(str(path), 'w') as handle:
+        handle.write(text)
+    os.chmod(str(path), 0o600)
+
+
+def _mode(path):
+    return stat.S_IMODE(os.stat(str(path)).st_mode)
+
+
+def test_create_then_idempotent(tmp_path):
+    path = tmp_path / 'example.test.signing.key'
+    result, dummy, dummy = run_module({'path': str(path)})
+    assert result['changed'] is True and result['action'] == 'create'
+    assert result['key_id'].startswith('ed25519:a_') and len(result['key_id']) == len('ed25519:a_AbCd')
+    lines = _read(path).splitlines()
+    assert len(lines) == 1
+    algorithm, version, seed = lines[0].split(' ')
+    assert (algorithm, 'ed25519:' + version) == ('ed25519', result['key_id'])
+    assert signing.public_key_from_seed(signing.decode_base64(seed)) == result['public_key']
+    assert result['verify_keys'] == {result['key_id']: result['public_key']}
+    assert result['server_keys_json']['verify_keys'] == {result['key_id']: {'key': result['public_key']}}
+    assert _mode(path) == 0o600
+    assert os.listdir(str(tmp_path)) == [path.name]  # atomic write left no temp file
+
+    again, dummy, dummy = run_module({'path': str(path)}, diff=True)
+    assert again['changed'] is False and again['action'] == 'none'
+    assert again['key_id'] == result['key_id'] and again['public_key'] == result['public_key']
+    assert again['diff'] == []
+    assert 0 <= again['key_age'] < 600
+
+
+def test_check_mode_predicts_without_writing(tmp_path):
+    path = tmp_path / 'k.key'
+    result, dummy, dummy = run_module({'path': str(path), 'version': 'a_Chek'}, check=True, diff=True)
+    assert result['changed'] is True and result['action'] == 'create'
+    assert result['key_id'] == 'ed25519:a_Chek' and result['public_key'] is None
+    assert not path.exists() and os.listdir(str(tmp_path)) == []
+    assert 'ed25519:a_Chek' in result['diff'][0]['after']
+
+    _write(path, FILE_LINE)
+    os.chmod(str(path), 0o600)
+    before = os.stat(str(path))
+    result, dummy, dummy = run_module({'path': str(path)}, check=True)
+    assert result['changed'] is False and result['public_key'] == FILE_PUBLIC
+    result, dummy, dummy = run_module({'path': str(path), 'state': 'rotated', 'rotate': True,
+                                       'old_keys_path': str(tmp_path / 'old.yaml')}, check=True, diff=True)
+    assert result['changed'] is True and result['action'] == 'rotate'
+    assert result['old_signing_keys']['ed25519:a_File']['key'] == FILE_PUBLIC
+    assert _read(path) == FILE_LINE and os.stat(str(path)).st_mtime_ns == before.st_mtime_ns
+    assert sorted(os.listdir(str(tmp_path))) == ['k.key']
+    result, dummy, dummy = run_module({'path': str(path), 'mode': '0640'}, check=True, diff=True)
+    assert result['changed'] is True and _mode(path) == 0o600
+
+
+def test_rotation_keeps_old_key_and_fragment_grows(tmp_path):
+    path = tmp_path / 'k.key'
+    fragment = tmp_path / 'old_signing_keys.yaml'
+    _write(path, FILE_LINE)
+    args = {'path': str(path), 'state': 'rotated', 'old_keys_path': str(fragment), 'server_name': 'example.test'}
+
+    not_due, dummy, dummy = run_module(dict(args, max_age='30d'))
+    assert not_due['changed'] is False and _read(path) == FILE_LINE and not fragment.exists()
+
+    rotated, dummy, dummy = run_module(dict(args, rotate=True, expired_ts=1700000000000, backup=True), diff=True)
+    assert rotated['changed'] is True and rotated['action'] == 'rotate'
+    expected_old = {'ed25519:a_File': {'key': FILE_PUBLIC, 'expired_ts': 1700000000000}}
+    assert rotated['old_signing_keys'] == expected_old
+    assert rotated['old_verify_keys'] == expected_old
+    assert rotated['key_id'] != 'ed25519:a_File'
+    assert rotated['server_keys_json'] == {
+        'server_name': 'example.test',
+        'verify_keys': {rotated['key_id']: {'key': rotated['public_key']}},
+        'old_verify_keys': expected_old,
+    }
+    assert yaml.safe_load(_read(fragment)) == {'old_signing_keys': expected_old}
+    assert _mode(fragment) == 0o600
+    assert _read(rotated['backup_file']) == FILE_LINE and _mode(rotated['backup_file']) == 0o600
+    assert [d['before_header'] for d in rotated['diff']] == [str(path), str(fragment)]
+
+    second, dummy, dummy = run_module(dict(args, rotate=True, expired_ts=1800000000000))
+    entries = yaml.safe_load(_read(fragment))['old_signing_keys']
+    retired_now = {rotated['key_id']: {'key': rotated['public_key'], 'expired_ts': 1800000000000}}
+    assert entries == dict(expected_old, **retired_now)
+    assert second['old_verify_keys'] == entries
+    assert second['old_signing_keys'] == retired_now
+    leftovers = [name for name in os.listdir(str(tmp_path)) if name.endswith('.tmp')]
+    assert leftovers == []
+
+
+def test_rotation_by_age(tmp_path):
+    path = tmp_path / 'k.key'
+    _write(path, FILE_LINE)
+    old = time.time() - 3 * 86400
+    os.utime(str(path), (old, old))
+    result, dummy, dummy = run_module({'path': str(path), 'state': 'rotated', 'max_age': '2d'})
+    assert result['changed'] is True and result['action'] == 'rotate' and result['key_age'] >= 3 * 86400 - 60
+    again, dummy, dummy = run_module({'path': str(path), 'state': 'rotated', 'max_age': '2d'})
+    assert again['changed'] is False and again['key_id'] == result['key_id']
+
+
+def test_restore_writes_exact_key(tmp_path):
+    path = tmp_path / 'k.key'
+    run_module({'path': str(path)})
+    result, dummy, dummy = run_module({'path': str(path), 'private_key': SPEC_SEED, 'version': 'a_Spec',
+                                       'backup': True})
+    assert result['changed'] is True and result['action'] == 'restore'
+    assert result['key_id'] == 'ed25519:a_Spec' and result['public_key'] == SPEC_PUBLIC
+    assert _read(path) == 'ed25519 a_Spec %s\n' % SPEC_SEED_CANONICAL
+    assert _mode(result['backup_file']) == 0o600
+    again, dummy, dummy = run_module({'path': str(path), 'private_key': SPEC_SEED, 'version': 'a_Spec'})
+    assert again['changed'] is False
+
+    content = tmp_path / 'other.key'
+    result, dummy, dummy = run_module({'path': str(content), 'content': FILE_LINE})
+    assert result['changed'] is True and _read(content) == FILE_LINE and _mode(content) == 0o600
+    again, dummy, dummy = run_module({'path': str(content), 'content': FILE_LINE.rstrip('\n')})
+    assert again['changed'] is False
+
+
+@pytest.mark.parametrize('text, code', [
+    (FILE_LINE[:14], 'KEYFILE_TRUNCATED_LINE'),
+    (FILE_LINE[:40], 'KEYFILE_SEED_LENGTH'),
+    ('ed25519 a-bad %s\n' % FILE_SEED, 'KEYFILE_BAD_VERSION'),
+    ('ed448 a_File %s\n' % FILE_SEED, 'KEYFILE_UNSUPPORTED_ALGORITHM'),
+    (FILE_LINE + '\n', 'KEYFILE_BLANK_LINE'),
+])
+def test_malformed_file_refused_and_untouched(tmp_path, text, code):
+    path = tmp_path / 'k.key'
+    _write(path, text)
+    os.chmod(str(path), 0o644)
+    before = os.stat(str(path))
+    for args in ({}, {'state': 'rotated', 'rotate': True}, {'mode': '0600', 'backup': True}):
+        result, stdout, stderr = run_module(dict(args, path=str(path)), diff=True)
+        assert result['failed'] is True and result['code'] == code
+        assert str(path) in result['msg']
+        assert FILE_SEED[:20] not in stdout + stderr
+    assert _read(path) == text
+    after = os.stat(str(path))
+    assert (after.st_mtime_ns, after.st_ino, _mode(path)) == (before.st_mtime_ns, before.st_ino, 0o644)
+    assert os.listdir(str(tmp_path)) == ['k.key']
+
+
+def test_owner_group_mode_applied(tmp_path):
+    path = tmp_path / 'k.key'
+    result, dummy, dummy = run_module({'path': str(path), 'mode': '0640', 'owner': str(os.getuid()),
+                                       'group': str(os.getgid())})
+    assert result['changed'] is True and _mode(path) == 0o640
+    result, dummy, dummy = run_module({'path': str(path), 'mode': '0640'})
+    assert result['changed'] is False
+    result, dummy, dummy = run_module({'path': str(path)}, diff=True)
+    assert result['changed'] is True and result['action'] == 'none' and _mode(path) == 0o600
+    assert any(d.get('after', {}).get('mode') == '0600' for d in result['diff'] if isinstance(d.get('after'), dict))
+
+
+@pytest.mark.parametrize('args, words', [
+    ({'private_key': SPEC_SEED}, 'version'),
+    ({'state': 'rotated'}, 'rotate'),
+    ({'rotate': True}, 'state=rotated'),
+    ({'state': 'rotated', 'max_age': 'yearly'}, 'duration'),
+    ({'version': 'not valid'}, 'letters, digits'),
+    ({'private_key': 'short', 'version': 'a_Bcde'}, 'ed25519 seed'),
+    ({'content': 'ed25519 a_X %s\n' % SPEC_SEED[:40]}, 'truncated'),
+])
+def test_bad_options_fail_clearly(tmp_path, args, words):
+    result, stdout, stderr = run_module(dict(args, path=str(tmp_path / 'k.key')))
+    assert result['failed'] is True and words in result['msg']
+    assert SPEC_SEED[:20] not in stdout + stderr
+    assert not (tmp_path / 'k.key').exists()
+
+
+def test_directory_missing_fails_clearly(tmp_path):
+    result, dummy, dummy = run_module({'path': str(tmp_path / 'missing' / 'k.key')})
+    assert result['failed'] is True and result['code'] == 'DIRECTORY_MISSING'
+
+
+def _assert_no_secret(text, *seeds):
+    for seed in seeds:
+        for form in _secret_forms(seed):
+            assert form not in text, 'private key material leaked'
+
+
+def test_no_private_material_in_direct_output(tmp_path):
+    path = tmp_path / 'k.key'
+    fragment = tmp_path / 'old.yaml'
+    _write(path, FILE_LINE)
+    spec_bytes = signing.decode_base64(SPEC_SEED)
+    outputs = []
+    for check in (True, False):
+        for args in ({}, {'state': 'rotated', 'rotate': True, 'old_keys_path': str(fragment), 'backup': True},
+                     {'private_key': SPEC_SEED, 'version': 'a_Spec', 'backup': True},
+                     {'content': FILE_LINE, 'backup': True},
+                     {'content': 'ed448 a_x %s\n' % FILE_SEED}):
+            result, stdout, stderr = run_module(dict(args, path=str(path)), check=check, diff=True)
+            outputs.append(stdout + stderr)
+            if not result.get('failed'):
+                new_line = _read(path).split()
+                outputs.append(json.dumps(result))
+                # The key now in the file must not leak either.
+                _assert_no_secret(stdout + stderr, signing.decode_base64(new_line[2]))
+    _assert_no_secret('\n'.join(outputs), FILE_SEED_BYTES, spec_bytes)
+    _assert_no_secret(_read(fragment), FILE_SEED_BYTES, spec_bytes)
+
+
+def test_no_private_material_through_ansible_vvv_diff(tmp_path):
+    path = tmp_path / 'k.key'
+    fragment = tmp_path / 'old.yaml'
+    _write(path, FILE_LINE)
+    spec_bytes = signing.decode_base64(SPEC_SEED)
+    runs = [
+        ({'path': str(path)}, ['--diff']),
+        ({'path': str(path), 'state': 'rotated', 'rotate': True, 'old_keys_path': str(fragment)}, ['--check', '--diff']),
+        ({'path': str(path), 'state': 'rotated', 'rotate': True, 'old_keys_path': str(fragment), 'backup': True},
+         ['--diff']),
+        ({'path': str(path), 'private_key': SPEC_SEED, 'version': 'a_Spec', 'backup': True}, ['--diff']),
+        ({'path': str(path), 'content': FILE_LINE}, ['--check', '--diff']),
+        ({'path': str(path), 'content': FILE_LINE}, ['--diff']),
+    ]
+    seen = []
+    for args, extra in runs:
+        in_file = signing.decode_base64(_read(path).split()[2])
+        proc, log = run_ansible(tmp_path, args, '-vvv', *extra)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert 'matrix_signing_keys' in proc.stdout + proc.stderr
+        _assert_no_secret(proc.stdout + proc.stderr + log, FILE_SEED_BYTES, spec_bytes, in_file)
+        seen.append(proc.stdout)
+    # The runs really did rotate and restore (this is not a test of a module that did nothing).
+    assert 'CHANGED' in seen[2] and 'ed25519:a_File' in seen[2]
+    assert _read(path) == FILE_LINE
+    assert 'ed25519:a_File' in yaml.safe_load(_read(fragment))['old_signing_keys']
+    # A failing run (malformed content) leaks nothing either.
+    proc, log = run_ansible(tmp_path, {'path': str(path), 'content': 'ed25519 a_x %sQ\n' % FILE_SEED}, '-vvv', '--diff')
+    assert proc.returncode != 0 and 'KEYFILE_SEED_LENGTH' in proc.stdout
+    _assert_no_secret(proc.stdout + proc.stderr + log, FILE_SEED_BYTES)
