@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Filters rendering matrix_federation_test reports for CI and monitoring."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.report import (
+    render_junit,
+    render_prometheus,
+)
+
+
+def _reports(value):
+    if isinstance(value, dict) and 'results' in value:  # a registered loop
+        value = value['results']
+    if not isinstance(value, (list, dict)):
+        raise AnsibleFilterError('expected a matrix_federation_test report or a list of them, got %s' % type(value).__name__)
+    return value
+
+
+def federation_junit(value):
+    """Render report(s) as JUnit XML."""
+    return render_junit(_reports(value))
+
+
+def federation_prometheus(value):
+    """Render report(s) in the Prometheus textfile-collector format."""
+    return render_prometheus(_reports(value))
+
+
+class FilterModule(object):
+
+    def filters(self):
+        return {'federation_junit': federation_junit, 'federation_prometheus': federation_prometheus}

@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+name: server_discovery
+short_description: Resolve Matrix server names as homeservers do
+version_added: 0.1.0
+description:
+  - Returns, for each server name, where a homeserver connects and with which C(Host) header and TLS name,
+    following the Server-Server API's resolution steps (well-known, SRV, port 8448).
+  - Runs on the controller.
+author:
+  - matrix.federation contributors (@matrix-federation)
+options:
+  _terms:
+    description: Server names.
+    type: list
+    elements: str
+    required: true
+  nameservers:
+    description: DNS servers to ask instead of the system resolver, as C(ip) or C(ip:port).
+    type: list
+    elements: str
+  ca_path:
+    description: PEM bundle of CA certificates to trust instead of the system store (for the well-known fetch).
+    type: path
+  timeout:
+    description: Seconds allowed for each network step.
+    type: float
+    default: 10
+requirements:
+  - dnspython >= 2.0
+'''
+
+EXAMPLES = r'''
+- name: Show how example.org is reached
+  ansible.builtin.debug:
+    msg: "{{ lookup('matrix.federation.server_discovery', 'example.org') }}"
+
+- name: Where do our peers federate?
+  ansible.builtin.debug:
+    msg: "{{ query('matrix.federation.server_discovery', 'a.example', 'b.example', nameservers=['10.89.0.2']) }}"
+'''
+
+RETURN = r'''
+_raw:
+  description:
+    - One resolution per server name C({server_name, method, delegated_hostname, host_header, sni,
+      targets}) as in the C(resolution) result of M(matrix.federation.matrix_federation_test).
+    - Resolution problems fail the lookup with their code.
+  type: list
+  elements: dict
+'''
+
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+
+try:
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
+    IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover
+    IMPORT_ERROR = exc
+
+
+class LookupModule(LookupBase):
+
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        if IMPORT_ERROR is not None:
+            raise AnsibleLookupError('server_discovery needs dnspython and cryptography: %s' % IMPORT_ERROR)
+        results = []
+        for term in terms:
+            try:
+                dns = DnsClient(self.get_option('nameservers'), self.get_option('timeout'))
+                https = HttpsClient(dns, self.get_option('ca_path'), self.get_option('timeout'))
+                discovery = resolve_server_name(str(term), dns, https)
+            except FederationError as exc:
+                raise AnsibleLookupError('%s: %s: %s' % (term, exc.code, exc.message)) from exc
+            if discovery['errors']:
+                first = discovery['errors'][0]
+                raise AnsibleLookupError('cannot resolve %s: %s: %s' % (term, first['code'], first['message']))
+            results.append(discovery['resolution'])
+        return results

@@ -1,0 +1,260 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Server-name resolution exactly as the Server-Server API spec orders it.
+
+``resolve_server_name()`` returns where a homeserver would connect, which
+``Host`` header and TLS name it would use, and what the well-known fetch and
+the DNS lookups returned on the way (see docs/errors.md for the codes).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import SRV_SERVICES, run_parallel
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
+from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import fetch_well_known
+from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import (
+    DEFAULT_FEDERATION_PORT,
+    parse_server_name,
+)
+
+WELL_KNOWN_PATH = '/.well-known/matrix/server'
+# Well-known failures that mean "someone tried to delegate and it is broken"
+# (as opposed to "there is no well-known"), reported as warnings.
+_BROKEN_WELL_KNOWN = ('WELLKNOWN_INVALID_JSON', 'WELLKNOWN_TOO_LARGE', 'WELLKNOWN_REDIRECT_LOOP',
+                      'WELLKNOWN_TOO_MANY_REDIRECTS', 'WELLKNOWN_TLS_CERT_INVALID', 'WELLKNOWN_TLS_ERROR',
+                      'WELLKNOWN_HTTP_TIMEOUT', 'WELLKNOWN_TLS_TIMEOUT', 'WELLKNOWN_HTTP_ERROR', 'WELLKNOWN_INVALID_URL',
+                      'WELLKNOWN_DNS_SERVFAIL', 'WELLKNOWN_DNS_TIMEOUT', 'WELLKNOWN_TIMEOUT')
+
+
+def _srv_lookup(dns, name):
+    """``{records, error}`` for one SRV name (error as ``{code, message}``)."""
+    try:
+        return {'records': dns.lookup_srv(name), 'error': None}
+    except FederationError as exc:
+        return {'records': [], 'error': exc.as_dict()}
+
+
+def _lookup_both_srv(dns, host):
+    names = ['%s.%s' % (service, host) for service in SRV_SERVICES]
+    results = run_parallel([lambda n=n: _srv_lookup(dns, n) for n in names])
+    return dict((name, result) for name, (result, dummy) in zip(names, results))
+
+
+def _target(host, port, addresses=None, **extra):
+    target = {'host': host, 'port': port, 'addresses': list(addresses or [])}
+    target.update(extra)
+    return target
+
+
+def _resolve_targets(dns, targets, dns_result, errors, warnings, srv_names=False):
+    """Fill in each target's addresses (all hosts at once) and record DNS findings."""
+    hosts = [t['host'] for t in targets]
+    answers = run_parallel([lambda h=h: dns.resolve_host(h) for h in hosts])
+    for target, (answer, exc) in zip(targets, answers):
+        if exc is not None:
+            err = exc.as_dict() if isinstance(exc, FederationError) else finding('DNS_ERROR', str(exc))
+            errors.append(err)
+            continue
+        dns_result['hosts'][target['host']] = answer
+        target['addresses'] = list(answer['addresses'])
+        if answer['error']:
+            errors.append(answer['error'])
+        if srv_names and answer['cname']:
+            dns_result['cname_targets'].append(target['host'])
+            warnings.append(finding('SRV_TARGET_CNAME', 'SRV target %s is a CNAME (%s): RFC 2782 and the Matrix spec '
+                                    'forbid it; point the SRV record at the canonical name'
+                                    % (target['host'], ' -> '.join(answer['cname']))))
+
+
+def _apply_srv(dns, host, srv, resolution, dns_result, errors, warnings, methods):
+    """Steps 3.3/3.4 and 4/5: use SRV records of ``host`` if any. Return True when SRV decided."""
+    fed_name, legacy_name = ['%s.%s' % (service, host) for service in SRV_SERVICES]
+    fed, legacy = srv[fed_name], srv[legacy_name]
+    if fed['error']:
+        errors.append(fed['error'])
+        resolution['method'] = methods[0]
+        return True
+    chosen, name, method = fed, fed_name, methods[0]
+    if not fed['records']:
+        if legacy['error']:
+            errors.append(legacy['error'])
+            resolution['method'] = methods[1]
+            return True
+        if not legacy['records']:
+            return False
+        chosen, name, method = legacy, legacy_name, methods[1]
+        warnings.append(finding('SRV_LEGACY_ONLY', '%s has only the deprecated %s SRV record: add %s (same target and '
+                                'port); newer homeservers may stop reading the old name' % (host, legacy_name, fed_name)))
+    resolution['method'] = method
+    records = chosen['records']
+    if len(records) == 1 and records[0]['target'] == '.':
+        errors.append(finding('SRV_SERVICE_UNAVAILABLE', '%s has the single target ".": the domain says federation is '
+                              'not available (no fallback to port 8448)' % name))
+        return True
+    resolution['targets'] = [_target(r['target'], r['port'], priority=r['priority'], weight=r['weight'])
+                             for r in records if r['target'] != '.']
+    _resolve_targets(dns, resolution['targets'], dns_result, errors, warnings, srv_names=True)
+    return True
+
+
+def resolve_server_name(server_name, dns, https):
+    """Resolve ``server_name`` per the spec; never raises for network or input problems.
+
+    ``dns`` is a :class:`DnsClient`, ``https`` an :class:`HttpsClient`.
+    Returns ``{resolution, well_known_result, dns_result, errors, warnings}``
+    where ``resolution`` is ``{server_name, method, delegated_hostname,
+    host_header, sni, targets: [{host, port, addresses}]}``, ``sni`` is
+    ``None`` for IP literals (no SNI, the certificate must cover the IP) and
+    ``errors``/``warnings`` are lists of ``{code, message}``.
+    """
+    resolution = {'server_name': server_name, 'method': None, 'delegated_hostname': None,
+                  'host_header': None, 'sni': None, 'targets': []}
+    dns_result = {'srv': {}, 'hosts': {}, 'cname_targets': []}
+    out = {'resolution': resolution, 'well_known_result': None, 'dns_result': dns_result, 'errors': [], 'warnings': []}
+    errors, warnings = out['errors'], out['warnings']
+    try:
+        parsed = parse_server_name(server_name)
+    except FederationError as exc:
+        errors.append(exc.as_dict())
+        return out
+
+    if parsed.is_ip_literal:  # step 1
+        resolution.update(method='ip_literal', host_header=parsed.raw)
+        resolution['targets'] = [_target(parsed.host, parsed.port or DEFAULT_FEDERATION_PORT, [parsed.host])]
+        return out
+    if parsed.port is not None:  # step 2
+        resolution.update(method='explicit_port', host_header=parsed.raw, sni=parsed.host)
+        resolution['targets'] = [_target(parsed.host, parsed.port)]
+        _resolve_targets(dns, resolution['targets'], dns_result, errors, warnings)
+        return out
+
+    # Step 3, with the SRV lookups of steps 4/5 in flight at the same time;
+    # they are used only if the well-known gives no delegation.
+    (well_known, dummy), (srv, srv_exc) = run_parallel([
+        lambda: fetch_well_known(parsed.host, https, WELL_KNOWN_PATH),
+        lambda: _lookup_both_srv(dns, parsed.host),
+    ])
+    out['well_known_result'] = well_known
+    delegated = _delegation(well_known, warnings)
+    if delegated is None:
+        dns_result['srv'].update(srv)
+        resolution.update(host_header=parsed.host, sni=parsed.host)
+        if not _apply_srv(dns, parsed.host, srv, resolution, dns_result, errors, warnings, ('srv', 'srv_legacy')):
+            resolution['method'] = 'default'
+            resolution['targets'] = [_target(parsed.host, DEFAULT_FEDERATION_PORT)]
+            _resolve_targets(dns, resolution['targets'], dns_result, errors, warnings)
+        return out
+
+    resolution['delegated_hostname'] = delegated.host
+    if delegated.is_ip_literal:  # 3.1
+        resolution.update(method='well_known_ip', host_header=delegated.raw)
+        resolution['targets'] = [_target(delegated.host, delegated.port or DEFAULT_FEDERATION_PORT, [delegated.host])]
+        return out
+    if delegated.port is not None:  # 3.2
+        resolution.update(method='well_known_port', host_header=delegated.raw, sni=delegated.host)
+        resolution['targets'] = [_target(delegated.host, delegated.port)]
+        _resolve_targets(dns, resolution['targets'], dns_result, errors, warnings)
+        return out
+    resolution.update(host_header=delegated.host, sni=delegated.host)
+    srv = _lookup_both_srv(dns, delegated.host)
+    dns_result['srv'].update(srv)
+    if not _apply_srv(dns, delegated.host, srv, resolution, dns_result, errors, warnings,
+                      ('well_known_srv', 'well_known_srv_legacy')):
+        resolution['method'] = 'well_known_default'  # 3.5
+        resolution['targets'] = [_target(delegated.host, DEFAULT_FEDERATION_PORT)]
+        _resolve_targets(dns, resolution['targets'], dns_result, errors, warnings)
+    return out
+
+
+def _delegation(well_known, warnings):
+    """The parsed ``m.server`` of a well-known result, or ``None`` (fall through)."""
+    for warning in well_known['warnings']:
+        if warning['code'] != 'WELLKNOWN_CONTENT_TYPE':
+            warnings.append(warning)
+    error = well_known['error']
+    if error:
+        html = any(w['code'] == 'WELLKNOWN_HTML' for w in well_known['warnings'])
+        if error['code'] in _BROKEN_WELL_KNOWN and not html:
+            warnings.append(finding('WELLKNOWN_BROKEN', 'the well-known delegation is ignored (%s): %s'
+                                    % (error['code'], error['message'])))
+        return None
+    body = well_known['json']
+    value = body.get('m.server') if isinstance(body, dict) else None
+    if not isinstance(value, str) or not value:
+        warnings.append(finding('WELLKNOWN_NO_M_SERVER', '%s has no non-empty string "m.server": it is ignored'
+                                % well_known['url']))
+        return None
+    try:
+        return parse_server_name(value)
+    except FederationError as exc:
+        warnings.append(finding('WELLKNOWN_INVALID_M_SERVER', '%s: "m.server" is ignored: %s' % (well_known['url'], exc.message)))
+        return None
+
+
+def _normalise_host(name):
+    return str(name or '').lower().rstrip('.')
+
+
+def check_srv_records(domain, dns, expected=None):
+    """Look up both Matrix SRV names of ``domain`` and judge them (for ``matrix_srv_check``).
+
+    Returns ``{domain, records: {srv_name: [{priority, weight, port, target,
+    addresses, cname}]}, service, effective, errors, federation_warnings}``.
+    ``service`` is the SRV name homeservers use (``_matrix-fed`` first, the
+    legacy name only when the first has no records), ``effective`` its
+    records in RFC 2782 order. Errors: lookup errors, a ``.`` target, a CNAME
+    target, a target without addresses, a mismatch with ``expected``
+    (``{target, port}``).
+    """
+    errors, warnings = [], []
+    result = {'domain': domain, 'records': {}, 'service': None, 'effective': [], 'errors': errors,
+              'federation_warnings': warnings}
+    srv = _lookup_both_srv(dns, domain)
+    fed_name, legacy_name = ['%s.%s' % (service, domain) for service in SRV_SERVICES]
+    for name in (fed_name, legacy_name):
+        result['records'][name] = [dict(r, addresses=[], cname=[]) for r in srv[name]['records']]
+    if srv[fed_name]['error']:
+        errors.append(srv[fed_name]['error'])
+    elif result['records'][fed_name]:
+        result['service'] = fed_name
+    elif srv[legacy_name]['error']:
+        errors.append(srv[legacy_name]['error'])
+    elif result['records'][legacy_name]:
+        result['service'] = legacy_name
+        warnings.append(finding('SRV_LEGACY_ONLY', '%s has only the deprecated %s SRV record: add %s (same target and '
+                                'port)' % (domain, legacy_name, fed_name)))
+    records = [r for name in (fed_name, legacy_name) for r in result['records'][name] if r['target'] != '.']
+    answers = run_parallel([lambda r=r: dns.resolve_host(r['target']) for r in records])
+    for record, (answer, exc) in zip(records, answers):
+        if answer is not None:
+            record['addresses'] = answer['addresses']
+            record['cname'] = answer['cname']
+    if result['service']:
+        effective = result['effective'] = result['records'][result['service']]
+        if len(effective) == 1 and effective[0]['target'] == '.':
+            errors.append(finding('SRV_SERVICE_UNAVAILABLE', '%s has the single target ".": federation is declared '
+                                  'unavailable' % result['service']))
+        for record in effective:
+            if record['target'] == '.':
+                continue
+            if record['cname']:
+                errors.append(finding('SRV_TARGET_CNAME', 'SRV target %s is a CNAME (%s): RFC 2782 and the Matrix spec '
+                                      'forbid it; use the canonical name' % (record['target'], ' -> '.join(record['cname']))))
+            if not record['addresses']:
+                answer = dns.resolve_host(record['target'])
+                errors.append(answer['error'] or finding('DNS_NO_ADDRESSES', '%s has no addresses' % record['target']))
+    if expected:
+        want_target = _normalise_host(expected.get('target'))
+        want_port = expected.get('port')
+        match = any((not want_target or _normalise_host(r['target']) == want_target)
+                    and (want_port is None or r['port'] == int(want_port)) for r in result['effective'])
+        if not match:
+            found = ', '.join('%s:%s' % (r['target'], r['port']) for r in result['effective']) or 'no records'
+            errors.append(finding('SRV_EXPECTED_MISMATCH', 'SRV records of %s point to %s, expected %s:%s'
+                                  % (domain, found, want_target or '*', want_port if want_port is not None else '*')))
+    return result

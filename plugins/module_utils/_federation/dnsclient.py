@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one DNS client of the collection, on dnspython.
+
+Queries go straight to the configured (or system) nameservers so that the
+answer's rcode is seen as it is: NXDOMAIN/NODATA mean "no records", SERVFAIL,
+REFUSED and timeouts are errors (the spec and Synapse treat them differently).
+Every query is bounded by the per-step ``timeout`` and by the run's
+:class:`Deadline`; each host is resolved once per client (A and AAAA at once).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import random
+import threading
+import time
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+
+try:
+    import dns.exception
+    import dns.flags
+    import dns.message
+    import dns.name
+    import dns.query
+    import dns.rcode
+    import dns.rdataclass
+    import dns.rdatatype
+    HAS_DNSPYTHON = True
+    DNSPYTHON_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - exercised only without the library
+    HAS_DNSPYTHON = False
+    DNSPYTHON_IMPORT_ERROR = exc
+
+SRV_SERVICES = ('_matrix-fed._tcp', '_matrix._tcp')
+_MAX_CNAME_CHAIN = 8
+
+
+class Deadline:
+    """One absolute deadline for a whole run, shared by every network step."""
+
+    def __init__(self, seconds):
+        self.expires = time.monotonic() + seconds
+
+    def remaining(self):
+        return self.expires - time.monotonic()
+
+    def step(self, step_timeout):
+        """Seconds the next step may take: ``step_timeout`` capped by the deadline.
+
+        Raises ``FederationError('TIMEOUT')`` once the deadline has passed.
+        """
+        left = self.remaining()
+        if left <= 0:
+            raise FederationError('TIMEOUT', 'the overall time limit for this run was reached')
+        return min(step_timeout, left)
+
+    def sub(self, seconds):
+        """A deadline ``seconds`` from now, never later than this one."""
+        child = Deadline(0)
+        child.expires = min(self.expires, time.monotonic() + seconds)
+        return child
+
+
+def run_parallel(functions):
+    """Run callables at once in threads; return ``[(result, exception), ...]`` in order.
+
+    Every callable must bound itself in time (all network steps do, through
+    the deadline), so joining never hangs.
+    """
+    results = [(None, None)] * len(functions)
+
+    def runner(index, function):
+        try:
+            results[index] = (function(), None)
+        except Exception as exc:  # pylint: disable=broad-except
+            results[index] = (None, exc)
+
+    threads = []
+    for index, function in enumerate(functions[1:], 1):
+        thread = threading.Thread(target=runner, args=(index, function))
+        thread.daemon = True
+        thread.start()
+        threads.append(thread)
+    if functions:
+        runner(0, functions[0])
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def parse_nameservers(nameservers):
+    """Turn ``['ip', 'ip:port', '[v6]:port']`` into ``[(ip, port), ...]``."""
+    parsed = []
+    for entry in nameservers or []:
+        text = str(entry).strip()
+        port = 53
+        host = text
+        if text.startswith('['):
+            host, sep, rest = text[1:].partition(']')
+            if not sep or (rest and not rest.startswith(':')):
+                raise FederationError('INVALID_NAMESERVER', 'nameserver %r: expected ip, ip:port or [ipv6]:port' % text)
+            if rest:
+                port = rest[1:]
+        elif text.count(':') == 1:
+            host, port = text.split(':')
+        try:
+            ipaddress.ip_address(host)
+            port = int(port)
+            if not 0 < port <= 65535:
+                raise ValueError(port)
+        except ValueError:
+            raise FederationError('INVALID_NAMESERVER', 'nameserver %r: expected ip, ip:port or [ipv6]:port' % text)
+        parsed.append((host, port))
+    return parsed
+
+
+def system_nameservers(path='/etc/resolv.conf'):
+    """Nameservers of the system resolver (resolv.conf), port 53."""
+    found = []
+    try:
+        with open(path) as handle:
+            for line in handle:
+                fields = line.split()
+                if len(fields) >= 2 and fields[0] == 'nameserver':
+                    try:
+                        ipaddress.ip_address(fields[1].split('%')[0])
+                    except ValueError:
+                        continue
+                    found.append((fields[1].split('%')[0], 53))
+    except (IOError, OSError):
+        pass
+    return found or [('127.0.0.1', 53)]
+
+
+def order_srv_records(records, rng=None):
+    """Order SRV records per RFC 2782: priority ascending, weighted random within a priority."""
+    rng = rng or random
+    ordered = []
+    for priority in sorted(set(r['priority'] for r in records)):
+        group = sorted((r for r in records if r['priority'] == priority), key=lambda r: r['weight'])
+        while group:
+            total = sum(r['weight'] for r in group)
+            pick = rng.randint(0, total) if total else 0
+            running = 0
+            for index, record in enumerate(group):
+                running += record['weight']
+                if running >= pick:
+                    ordered.append(group.pop(index))
+                    break
+    return ordered
+
+
+def _ip_literal(host):
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+class DnsClient:
+    """DNS lookups with one set of nameservers, one step timeout and one deadline."""
+
+    def __init__(self, nameservers=None, timeout=10.0, deadline=None):
+        if not HAS_DNSPYTHON:
+            raise FederationError('MISSING_LIBRARY', 'the Python library "dnspython" is required: %s' % DNSPYTHON_IMPORT_ERROR)
+        self.nameservers = parse_nameservers(nameservers) or system_nameservers()
+        self.timeout = float(timeout)
+        self.deadline = deadline or Deadline(3 * self.timeout)
+        self._lock = threading.Lock()
+        self._hosts = {}
+
+    def _query(self, qname, rdtype):
+        """Return the response message for NOERROR/NXDOMAIN; raise on SERVFAIL, REFUSED, timeouts."""
+        query = dns.message.make_query(qname, rdtype)
+        qname = qname.to_text(omit_final_dot=True)
+        type_text = dns.rdatatype.to_text(rdtype)
+        error = None
+        for ip, port in self.nameservers:
+            where = '%s:%d' % (ip, port) if ':' not in ip else '[%s]:%d' % (ip, port)
+            try:
+                response = dns.query.udp(query, ip, timeout=self.deadline.step(self.timeout), port=port,
+                                         ignore_unexpected=True)
+                if response.flags & dns.flags.TC:
+                    response = dns.query.tcp(query, ip, timeout=self.deadline.step(self.timeout), port=port)
+            except dns.exception.Timeout:
+                error = FederationError('DNS_TIMEOUT', '%s lookup for %s: no answer from %s within %.1f s'
+                                        % (type_text, qname, where, self.timeout))
+                continue
+            except (OSError, dns.exception.DNSException) as exc:
+                error = FederationError('DNS_ERROR', '%s lookup for %s via %s failed: %s' % (type_text, qname, where, exc))
+                continue
+            rcode = response.rcode()
+            if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+                return response
+            error = FederationError('DNS_SERVFAIL', '%s lookup for %s: %s answered %s (an error, not "no records")'
+                                    % (type_text, qname, where, dns.rcode.to_text(rcode)))
+        raise error
+
+    def query(self, name, rdtype):
+        """Resolve ``name``/``rdtype``; return ``(rdatas, cname_chain)``.
+
+        ``cname_chain`` lists the names the answer passed through (empty when
+        ``name`` is not a CNAME). NXDOMAIN and NODATA give ``([], chain)``.
+        """
+        rdtype = dns.rdatatype.from_text(rdtype) if isinstance(rdtype, str) else rdtype
+        current = dns.name.from_text(name)
+        chain = []
+        for dummy in range(_MAX_CNAME_CHAIN):
+            asked = current
+            response = self._query(asked, rdtype)
+            rrsets = dict(((r.name, r.rdtype), r) for r in response.answer if r.rdclass == dns.rdataclass.IN)
+            while (current, rdtype) not in rrsets:
+                cname = rrsets.get((current, dns.rdatatype.CNAME))
+                if cname is None:
+                    break
+                chain.append(current.to_text(omit_final_dot=True))
+                if len(chain) > _MAX_CNAME_CHAIN:
+                    raise FederationError('DNS_CNAME_LOOP', '%s: CNAME chain longer than %d names' % (name, _MAX_CNAME_CHAIN))
+                current = list(cname)[0].target
+            if (current, rdtype) in rrsets:
+                return list(rrsets[(current, rdtype)]), chain
+            if current == asked or response.rcode() == dns.rcode.NXDOMAIN:
+                return [], chain
+            # The server gave a CNAME without chasing it: ask for the target.
+        raise FederationError('DNS_CNAME_LOOP', '%s: CNAME chain longer than %d names' % (name, _MAX_CNAME_CHAIN))
+
+    def lookup_srv(self, name):
+        """SRV records of ``name`` in RFC 2782 order: ``[{priority, weight, port, target}]``.
+
+        Returns ``[]`` for NXDOMAIN/NODATA; raises ``FederationError`` for
+        SERVFAIL/timeouts. A target ``.`` is kept as ``'.'`` for the caller.
+        """
+        rdatas, dummy = self.query(name, 'SRV')
+        records = [{'priority': r.priority, 'weight': r.weight, 'port': r.port,
+                    'target': r.target.to_text(omit_final_dot=True) or '.'} for r in rdatas]
+        return order_srv_records(records)
+
+    def resolve_host(self, host):
+        """A and AAAA of ``host`` (asked at once, once per client).
+
+        Returns ``{host, addresses, ipv4, ipv6, cname, error}``; ``error`` is
+        a ``{code, message}`` dict when no address could be found because of
+        an error (not for NXDOMAIN/NODATA).
+        """
+        key = host.lower().rstrip('.')
+        with self._lock:
+            entry = self._hosts.get(key)
+            owner = entry is None
+            if owner:
+                entry = self._hosts[key] = {'done': threading.Event(), 'result': None}
+        if owner:
+            try:
+                entry['result'] = self._resolve_host(key)
+            finally:
+                entry['done'].set()
+        entry['done'].wait()
+        return entry['result']
+
+    def _resolve_host(self, host):
+        literal = _ip_literal(host)
+        if literal is not None:
+            family = 'ipv4' if literal.version == 4 else 'ipv6'
+            result = {'host': host, 'addresses': [host], 'ipv4': [], 'ipv6': [], 'cname': [], 'error': None}
+            result[family] = [host]
+            return result
+        answers = run_parallel([lambda: self.query(host, 'A'), lambda: self.query(host, 'AAAA')])
+        result = {'host': host, 'ipv4': [], 'ipv6': [], 'cname': [], 'error': None}
+        errors = []
+        for family, (answer, exc) in zip(('ipv4', 'ipv6'), answers):
+            if exc is not None:
+                errors.append(exc.as_dict() if isinstance(exc, FederationError)
+                              else {'code': 'DNS_ERROR', 'message': '%s: %s' % (host, exc)})
+                continue
+            rdatas, chain = answer
+            result[family] = [r.address for r in rdatas]
+            if chain and not result['cname']:
+                result['cname'] = chain
+        result['addresses'] = result['ipv4'] + result['ipv6']
+        if errors and not result['addresses']:
+            result['error'] = errors[0]
+        elif not result['addresses']:
+            result['error'] = {'code': 'DNS_NO_ADDRESSES',
+                               'message': '%s has no A or AAAA records (NXDOMAIN or no data)' % host}
+        result['family_errors'] = errors
+        return result

@@ -1,0 +1,335 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one HTTPS client of the collection (standard library ``ssl`` + ``http.client``).
+
+Federation needs the connect address, the TLS SNI and the HTTP ``Host``
+header chosen independently (SRV delegation connects to the target but
+checks the certificate for the server name), which high-level clients do not
+allow. Every request is bounded by the step timeout and the run's deadline,
+bodies are capped, and the peer's certificate chain, TLS version and cipher
+are returned for inspection.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import http.client
+import ipaddress
+import json
+import socket
+import ssl
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import Deadline
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+
+try:
+    from urllib.parse import urljoin, urlsplit
+except ImportError:  # pragma: no cover - Python 2 is not supported
+    raise
+
+try:
+    from cryptography import x509
+    HAS_CRYPTOGRAPHY = True
+except ImportError:  # pragma: no cover - exercised only without the library
+    HAS_CRYPTOGRAPHY = False
+
+USER_AGENT = 'ansible-matrix.federation/0.1'
+WELL_KNOWN_MAX_BYTES = 50 * 1024
+MAX_REDIRECTS = 10
+BODY_TEXT_LIMIT = 4096
+_REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
+
+def _is_ip(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _host_port(host, port):
+    if ':' in host:
+        host = '[%s]' % host
+    return '%s:%d' % (host, port)
+
+
+class HttpsResponse:
+    """What one HTTPS request returned (plain attributes, no live socket)."""
+
+    def __init__(self):
+        self.ip = None
+        self.port = None
+        self.status = None
+        self.reason = None
+        self.headers = {}
+        self.body = b''
+        self.tls_version = None
+        self.cipher = None
+        self.certificates = []
+        self.verify_error = None
+
+    def json(self):
+        """The body parsed as JSON (any content type) or ``FederationError('INVALID_JSON')``."""
+        try:
+            return json.loads(self.body.decode('utf-8'))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise FederationError('INVALID_JSON', 'body is not valid JSON: %s' % exc)
+
+
+class HttpsClient:
+    """HTTPS with independent connect address, SNI and Host header."""
+
+    def __init__(self, dns=None, ca_path=None, timeout=10.0, deadline=None):
+        self.dns = dns
+        self.timeout = float(timeout)
+        self.deadline = deadline or (dns.deadline if dns is not None else Deadline(3 * self.timeout))
+        try:
+            self._verified = ssl.create_default_context(cafile=ca_path)
+        except (IOError, OSError, ssl.SSLError) as exc:
+            raise FederationError('INVALID_CA_PATH', 'cannot load CA bundle %r: %s' % (ca_path, exc))
+        # Matrix requires the name in the subjectAltName; never fall back to the CN.
+        self._verified.hostname_checks_common_name = False
+        self._insecure = ssl.create_default_context()
+        self._insecure.check_hostname = False
+        self._insecure.verify_mode = ssl.CERT_NONE
+
+    def _connect(self, ip, port, tls_name, verify, deadline):
+        """TCP connect + TLS handshake; ``tls_name`` is SNI (names) or the IP to verify (no SNI)."""
+        try:
+            sock = socket.create_connection((ip, port), timeout=deadline.step(self.timeout))
+        except socket.timeout:
+            raise FederationError('CONNECTION_TIMEOUT', 'connecting to %s timed out' % _host_port(ip, port))
+        except ConnectionRefusedError:
+            raise FederationError('CONNECTION_REFUSED', 'connection to %s refused' % _host_port(ip, port))
+        except OSError as exc:
+            raise FederationError('CONNECTION_FAILED', 'cannot connect to %s: %s' % (_host_port(ip, port), exc))
+        try:
+            sock.settimeout(deadline.step(self.timeout))
+            context = self._verified if verify else self._insecure
+            # Python sends no SNI when server_hostname is an IP literal, and
+            # then checks the certificate's IP addresses, as the spec wants.
+            return context.wrap_socket(sock, server_hostname=tls_name if (verify or not _is_ip(tls_name or '')) else None)
+        except ssl.SSLCertVerificationError as exc:
+            sock.close()
+            raise FederationError('TLS_CERT_INVALID', getattr(exc, 'verify_message', None) or str(exc))
+        except socket.timeout:
+            sock.close()
+            raise FederationError('TLS_TIMEOUT', 'TLS handshake with %s timed out' % _host_port(ip, port))
+        except (ssl.SSLError, OSError) as exc:
+            sock.close()
+            raise FederationError('TLS_ERROR', 'TLS handshake with %s failed: %s' % (_host_port(ip, port), exc))
+        except BaseException:
+            sock.close()
+            raise
+
+    def request(self, ip, port, path, host_header, tls_name=None, verify=True, insecure_fallback=False,
+                max_bytes=WELL_KNOWN_MAX_BYTES):
+        """GET ``path`` from ``ip:port`` with SNI/verify name ``tls_name`` and ``Host: host_header``.
+
+        ``tls_name`` defaults to ``ip`` (then no SNI is sent and the
+        certificate must cover the IP). With ``insecure_fallback`` a
+        certificate that fails verification is recorded in
+        ``verify_error`` and the request is repeated without verification,
+        so the server's keys can still be checked. Raises ``FederationError``
+        for network, TLS, protocol, size and time failures.
+        """
+        deadline = self.deadline.sub(self.timeout)
+        tls_name = tls_name or ip
+        verify_error = None
+        try:
+            tls = self._connect(ip, port, tls_name, verify, deadline)
+        except FederationError as exc:
+            if exc.code != 'TLS_CERT_INVALID' or not insecure_fallback:
+                raise
+            verify_error = exc.message
+            tls = self._connect(ip, port, tls_name, False, deadline)
+        try:
+            response = HttpsResponse()
+            response.ip, response.port = ip, port
+            response.verify_error = verify_error
+            response.tls_version = tls.version()
+            cipher = tls.cipher()
+            response.cipher = cipher[0] if cipher else None
+            response.certificates = _peer_chain(tls)
+            conn = http.client.HTTPConnection('localhost', port, timeout=deadline.step(self.timeout))
+            conn.sock = tls
+            conn.putrequest('GET', path, skip_host=True, skip_accept_encoding=True)
+            conn.putheader('Host', host_header)
+            conn.putheader('User-Agent', USER_AGENT)
+            conn.putheader('Accept', 'application/json')
+            conn.putheader('Connection', 'close')
+            conn.endheaders()
+            resp = conn.getresponse()
+            response.status = resp.status
+            response.reason = resp.reason
+            response.headers = dict((k.lower(), v) for k, v in resp.getheaders())
+            length = response.headers.get('content-length', '')
+            if length.isdigit() and int(length) > max_bytes:
+                raise FederationError('RESPONSE_TOO_LARGE', '%s%s announces %s bytes, the limit is %d'
+                                      % (_host_port(ip, port), path, length, max_bytes))
+            chunks = []
+            total = 0
+            while True:
+                left = deadline.step(self.timeout)
+                try:
+                    tls.settimeout(left)
+                except OSError:
+                    pass  # http.client may have released the socket to the response already
+                chunk = resp.read(min(65536, max_bytes + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > max_bytes:
+                    raise FederationError('RESPONSE_TOO_LARGE', '%s%s sent more than %d bytes'
+                                          % (_host_port(ip, port), path, max_bytes))
+            response.body = b''.join(chunks)
+            return response
+        except FederationError as exc:
+            if exc.code == 'TIMEOUT':
+                raise FederationError('HTTP_TIMEOUT', 'GET %s from %s did not complete within %.1f s'
+                                      % (path, _host_port(ip, port), self.timeout))
+            raise
+        except socket.timeout:
+            raise FederationError('HTTP_TIMEOUT', 'GET %s from %s did not complete within %.1f s'
+                                  % (path, _host_port(ip, port), self.timeout))
+        except (http.client.HTTPException, OSError) as exc:
+            raise FederationError('HTTP_ERROR', 'GET %s from %s failed: %s' % (path, _host_port(ip, port), exc or type(exc).__name__))
+        finally:
+            tls.close()
+
+    def get_url(self, url, max_bytes=WELL_KNOWN_MAX_BYTES, max_redirects=MAX_REDIRECTS):
+        """GET an https URL, resolving its host with the DNS client and following redirects.
+
+        Returns ``(response, redirects)`` where ``redirects`` lists the URLs
+        followed. Raises ``FederationError`` (``REDIRECT_LOOP``,
+        ``TOO_MANY_REDIRECTS``, DNS, connection, TLS and HTTP codes).
+        """
+        seen = [url]
+        redirects = []
+        while True:
+            response = self._get_one(url, max_bytes)
+            location = response.headers.get('location')
+            if response.status not in _REDIRECT_STATUSES or not location:
+                return response, redirects
+            target = urljoin(url, location)
+            if target in seen:
+                raise FederationError('REDIRECT_LOOP', 'redirect loop: %s -> %s' % (' -> '.join(seen), target))
+            if len(redirects) >= max_redirects:
+                raise FederationError('TOO_MANY_REDIRECTS', 'more than %d redirects starting at %s' % (max_redirects, seen[0]))
+            seen.append(target)
+            redirects.append(target)
+            url = target
+
+    def _get_one(self, url, max_bytes):
+        parts = urlsplit(url)
+        if parts.scheme != 'https' or not parts.hostname:
+            raise FederationError('INVALID_URL', '%s is not an https URL' % url)
+        host = parts.hostname
+        try:
+            port = parts.port or 443
+        except ValueError:
+            raise FederationError('INVALID_URL', '%s has an invalid port' % url)
+        path = parts.path or '/'
+        if parts.query:
+            path += '?' + parts.query
+        host_header = parts.netloc.rsplit('@', 1)[-1]
+        if _is_ip(host):
+            addresses = [host]
+        else:
+            if self.dns is None:
+                raise FederationError('DNS_ERROR', 'no DNS client to resolve %s' % host)
+            resolved = self.dns.resolve_host(host)
+            if resolved['error']:
+                raise FederationError(resolved['error']['code'], resolved['error']['message'])
+            addresses = resolved['addresses']
+        error = None
+        for address in addresses:
+            try:
+                return self.request(address, port, path, host_header, tls_name=host, max_bytes=max_bytes)
+            except FederationError as exc:
+                # Only a failed connection moves on to the next address.
+                if exc.code not in ('CONNECTION_REFUSED', 'CONNECTION_FAILED', 'CONNECTION_TIMEOUT'):
+                    raise
+                error = exc
+        raise error
+
+
+def _peer_chain(tls):
+    """The peer's certificates as cryptography objects (leaf first)."""
+    ders = []
+    sslobj = getattr(tls, '_sslobj', None)
+    getter = getattr(sslobj, 'get_unverified_chain', None)
+    if getter is not None:
+        try:
+            ders = [cert.public_bytes(ssl._ssl.ENCODING_DER) for cert in getter() or []]  # pylint: disable=protected-access
+        except Exception:  # pylint: disable=broad-except
+            ders = []
+    if not ders:
+        leaf = tls.getpeercert(binary_form=True)
+        ders = [leaf] if leaf else []
+    if not HAS_CRYPTOGRAPHY:
+        return []
+    certs = []
+    for der in ders:
+        try:
+            certs.append(x509.load_der_x509_certificate(der))
+        except ValueError:
+            continue
+    return certs
+
+
+def _looks_like_html(body, content_type):
+    head = body[:512].lstrip().lower()
+    return 'html' in (content_type or '').lower() or head.startswith(b'<!doctype html') or head.startswith(b'<html')
+
+
+def fetch_well_known(hostname, client, path='/.well-known/matrix/server', max_bytes=WELL_KNOWN_MAX_BYTES):
+    """Fetch ``https://<hostname><path>`` the way homeservers do and describe the result.
+
+    ``hostname`` may carry a port (``host:8443``). Redirects are followed
+    (loops detected, at most 10), any content type is parsed as JSON, bodies
+    over ``max_bytes`` are refused. Never raises for network or content
+    problems: returns a plain dict with the keys ``url``, ``status``,
+    ``headers``, ``content_type``, ``body_text`` (first 4096 characters),
+    ``json`` (parsed body or ``None``), ``redirects`` (URLs followed),
+    ``error`` (``{code, message}`` or ``None``) and ``warnings`` (list of
+    ``{code, message}``). Error codes are ``WELLKNOWN_`` + the client's code
+    (e.g. ``WELLKNOWN_HTTP_STATUS``, ``WELLKNOWN_INVALID_JSON``,
+    ``WELLKNOWN_TOO_LARGE``, ``WELLKNOWN_REDIRECT_LOOP``).
+    """
+    url = 'https://%s%s' % (hostname, path)
+    result = {'url': url, 'status': None, 'headers': {}, 'content_type': None, 'body_text': None,
+              'json': None, 'redirects': [], 'error': None, 'warnings': []}
+    try:
+        response, redirects = client.get_url(url, max_bytes=max_bytes)
+    except FederationError as exc:
+        code = {'RESPONSE_TOO_LARGE': 'TOO_LARGE'}.get(exc.code, exc.code)
+        result['error'] = {'code': 'WELLKNOWN_' + code, 'message': '%s: %s' % (url, exc.message)}
+        return result
+    result['redirects'] = redirects
+    result['status'] = response.status
+    result['headers'] = response.headers
+    content_type = response.headers.get('content-type')
+    result['content_type'] = content_type
+    result['body_text'] = response.body[:BODY_TEXT_LIMIT].decode('utf-8', 'replace')
+    final_url = redirects[-1] if redirects else url
+    if _looks_like_html(response.body, content_type):
+        result['warnings'].append({'code': 'WELLKNOWN_HTML', 'message': '%s returns HTML (status %s), not JSON: homeservers '
+                                   'ignore it and fall back to port 8448' % (final_url, response.status)})
+    elif content_type is None or content_type.split(';')[0].strip().lower() != 'application/json':
+        result['warnings'].append({'code': 'WELLKNOWN_CONTENT_TYPE', 'message': '%s is served as %r, not application/json '
+                                   '(homeservers accept it, browsers and some tools do not)' % (final_url, content_type)})
+    if response.status != 200:
+        result['error'] = {'code': 'WELLKNOWN_HTTP_STATUS', 'message': '%s answered HTTP %s' % (final_url, response.status)}
+        return result
+    try:
+        result['json'] = response.json()
+    except FederationError as exc:
+        result['error'] = {'code': 'WELLKNOWN_INVALID_JSON', 'message': '%s: %s' % (final_url, exc.message)}
+    return result

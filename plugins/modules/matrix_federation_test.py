@@ -1,0 +1,231 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: matrix_federation_test
+short_description: Test Matrix federation with a server as other homeservers see it
+version_added: 0.1.0
+description:
+  - Resolves O(server_name) exactly as the Matrix Server-Server API specifies (IP literal, explicit port,
+    C(.well-known/matrix/server) delegation, C(_matrix-fed._tcp) and legacy C(_matrix._tcp) SRV records,
+    port 8448) and tests every resolved address (A and AAAA) on its own and concurrently.
+  - For each C(ip:port) it checks TLS (version, cipher, certificate chain and name for the name the spec
+    requires), fetches C(/_matrix/key/v2/server) with the right C(Host) header and runs the checks of
+    matrix-org's federation tester (MatchingServerName, FutureValidUntilTS, HasEd25519Key,
+    AllEd25519ChecksOK, ValidCertificates), and fetches C(/_matrix/federation/v1/version).
+  - Runs from wherever the task runs, so a task delegated to a homeserver tests its outbound view.
+  - Returns a report whose keys are a superset of the Go tester's report, in snake_case.
+    Error and warning codes are listed in the collection's C(docs/errors.md).
+author:
+  - matrix.federation contributors (@matrix-federation)
+options:
+  server_name:
+    description:
+      - The server name as it appears in user IDs. IP literals and ports are allowed.
+    type: str
+    required: true
+  expected_keys:
+    description:
+      - 'Verify keys the server must publish, as C({"ed25519:<id>": "<unpadded base64 public key>"}).'
+      - The test fails when a key is missing, differs, or another key is published.
+    type: dict
+  fail_on_error:
+    description:
+      - Fail the task when federation is broken. The full report is returned either way.
+    type: bool
+    default: true
+  cert_expiry_warn_days:
+    description:
+      - Warn when a certificate expires within this many days.
+    type: int
+    default: 14
+notes:
+  - O(timeout) bounds each network step; the whole test ends within three times O(timeout).
+  - Coded warnings are returned in RV(federation_warnings); their messages are also shown as Ansible warnings.
+  - Requires network access from the host the task runs on to the tested server and its DNS.
+extends_documentation_fragment:
+  - matrix.federation.attributes
+  - matrix.federation.attributes.INFO_MODULE
+  - matrix.federation.network
+seealso:
+  - module: matrix.federation.matrix_srv_check
+  - name: Matrix Server-Server API, resolving server names
+    description: The resolution steps this module follows.
+    link: https://spec.matrix.org/latest/server-server-api/#resolving-server-names
+'''
+
+EXAMPLES = r'''
+- name: Test federation with our own server
+  matrix.federation.matrix_federation_test:
+    server_name: example.org
+  register: federation
+
+- name: Test a peer through the lab DNS, trusting the lab CA, without failing
+  matrix.federation.matrix_federation_test:
+    server_name: peer.example.test
+    nameservers:
+      - 10.89.0.2
+    ca_path: /etc/matrix-lab/ca.pem
+    timeout: 5
+    fail_on_error: false
+  register: peer
+
+- name: Make sure the served signing key is ours
+  matrix.federation.matrix_federation_test:
+    server_name: example.org
+    expected_keys:
+      "ed25519:a_AbCd": "XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI"
+'''
+
+RETURN = r'''
+federation_ok:
+  description: True when every check passed on every reachable address and there are no errors.
+  returned: always
+  type: bool
+  sample: true
+server_name:
+  description: The tested server name.
+  returned: always
+  type: str
+  sample: example.org
+resolution:
+  description: Where a homeserver connects for this server name, and with which names.
+  returned: always
+  type: dict
+  contains:
+    server_name:
+      description: The tested server name.
+      type: str
+    method:
+      description:
+        - Which step of the spec decided, one of V(ip_literal), V(explicit_port), V(well_known_ip),
+          V(well_known_port), V(well_known_srv), V(well_known_srv_legacy), V(well_known_default), V(srv),
+          V(srv_legacy), V(default); null when the server name is invalid.
+      type: str
+    delegated_hostname:
+      description: The host from C(m.server), or null without delegation.
+      type: str
+    host_header:
+      description: The C(Host) header sent.
+      type: str
+    sni:
+      description: The TLS SNI and certificate name; null for IP literals (no SNI, the certificate must cover the IP).
+      type: str
+    targets:
+      description: Hosts and ports to connect to, each with its C(addresses); SRV targets also carry priority and weight.
+      type: list
+      elements: dict
+  sample:
+    server_name: example.org
+    method: well_known_srv
+    delegated_hostname: matrix.example.org
+    host_header: matrix.example.org
+    sni: matrix.example.org
+    targets: [{host: hs1.example.org, port: 8448, priority: 10, weight: 5, addresses: [192.0.2.10, "2001:db8::10"]}]
+well_known_result:
+  description:
+    - The C(/.well-known/matrix/server) fetch (url, status, headers, content_type, body_text, json, redirects,
+      error, warnings); null when the spec does not fetch it (IP literal or explicit port).
+  returned: always
+  type: dict
+dns_result:
+  description:
+    - SRV answers of both service names (C(srv)), resolved hosts with addresses and CNAME chains (C(hosts))
+      and SRV targets that are CNAMEs (C(cname_targets)).
+  returned: always
+  type: dict
+connection_reports:
+  description:
+    - One report per C(ip:port) that answered, with C(tls), C(certificates), C(certificate_error), C(checks)
+      (C(matching_server_name), C(future_valid_until_ts), C(has_ed25519_key), C(all_ed25519_checks_ok),
+      C(ed25519_checks), C(valid_certificates), C(all_checks_ok)), C(keys), C(verify_keys), C(valid_until_ts),
+      C(version), C(errors) and C(warnings).
+  returned: always
+  type: dict
+connection_errors:
+  description: C({code, message}) for each C(ip:port) that could not be tested.
+  returned: always
+  type: dict
+version:
+  description: C({name, version}) of the server software, or C({error}).
+  returned: always
+  type: dict
+  sample: {name: Synapse, version: 1.163.2}
+errors:
+  description: Everything that breaks federation, as C({code, message}).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{code: KEYS_SERVER_NAME_MISMATCH, message: "203.0.113.5:8448: keys are published for server_name 'matrix.example.org', not 'example.org'"}]
+federation_warnings:
+  description: What silently degrades federation, as C({code, message}).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{code: SRV_LEGACY_ONLY, message: "example.org has only the deprecated _matrix._tcp.example.org SRV record"}]
+duration_ms:
+  description: Duration of the test in milliseconds.
+  returned: always
+  type: int
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+
+try:
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_test
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import HAS_DNSPYTHON
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import HAS_CRYPTOGRAPHY
+except ImportError:  # pragma: no cover
+    HAS_DNSPYTHON = HAS_CRYPTOGRAPHY = False
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            server_name=dict(type='str', required=True),
+            nameservers=dict(type='list', elements='str'),
+            ca_path=dict(type='path'),
+            timeout=dict(type='float', default=10),
+            expected_keys=dict(type='dict', no_log=False),
+            fail_on_error=dict(type='bool', default=True),
+            cert_expiry_warn_days=dict(type='int', default=14),
+        ),
+        supports_check_mode=True,
+    )
+    if not HAS_DNSPYTHON:
+        module.fail_json(msg=missing_required_lib('dnspython'))
+    if not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib('cryptography'))
+    params = module.params
+    if params['timeout'] <= 0:
+        module.fail_json(msg='timeout must be a positive number of seconds, got %s' % params['timeout'])
+    try:
+        report = run_federation_test(
+            params['server_name'], nameservers=params['nameservers'], ca_path=params['ca_path'],
+            timeout=params['timeout'], expected_keys=params['expected_keys'],
+            cert_expiry_warn_days=params['cert_expiry_warn_days'])
+    except FederationError as exc:
+        module.fail_json(msg=exc.message, code=exc.code)
+    for warning in report['federation_warnings']:
+        module.warn('%s: %s' % (warning['code'], warning['message']))
+    if params['fail_on_error'] and not report['federation_ok']:
+        first = report['errors'][:3]
+        msg = 'federation with %s is broken: %s' % (
+            params['server_name'], '; '.join('%s: %s' % (e['code'], e['message']) for e in first))
+        if len(report['errors']) > len(first):
+            msg += ' (and %d more errors)' % (len(report['errors']) - len(first))
+        module.fail_json(msg=msg, changed=False, **report)
+    module.exit_json(changed=False, **report)
+
+
+if __name__ == '__main__':
+    main()

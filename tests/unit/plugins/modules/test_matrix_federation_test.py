@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""matrix_federation_test as a real subprocess against the loopback lab."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import federation_lab  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
+
+REPORT_KEYS = {'federation_ok', 'server_name', 'resolution', 'well_known_result', 'dns_result', 'connection_reports',
+               'connection_errors', 'version', 'errors', 'federation_warnings', 'duration_ms'}
+
+
+def _args(lab, name, **extra):
+    args = {'server_name': name, 'nameservers': lab.nameservers, 'ca_path': lab.ca_path, 'timeout': 3}
+    args.update(extra)
+    return args
+
+
+def test_good_server(federation_lab, tmp_path):  # noqa: F811
+    result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'wksrv.lab.test'), tmp_path)
+    assert rc == 0 and result['changed'] is False
+    assert REPORT_KEYS <= set(result)
+    assert result['federation_ok'] is True
+    assert result['resolution']['method'] == 'well_known_srv'
+    assert result['resolution']['sni'] == 'hs-wksrv.lab.test'
+
+
+def test_check_mode_is_the_same(federation_lab, tmp_path):  # noqa: F811
+    args = _args(federation_lab, 'srv.lab.test')
+    args['_ansible_check_mode'] = True
+    result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
+    assert rc == 0 and result['federation_ok'] and result['resolution']['method'] == 'srv'
+
+
+def test_warnings_are_coded_and_shown(federation_lab, tmp_path):  # noqa: F811
+    result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'srvlegacy.lab.test'), tmp_path)
+    assert rc == 0
+    assert [w['code'] for w in result['federation_warnings']] == ['SRV_LEGACY_ONLY']
+    # ansible-core 2.19 passes warnings from the module as dicts carrying the message.
+    texts = [w if isinstance(w, str) else w.get('msg') or w.get('event', {}).get('msg', '') for w in result['warnings']]
+    assert any(t.startswith('SRV_LEGACY_ONLY: ') for t in texts), result['warnings']
+
+
+def test_failure_names_error_and_returns_report(federation_lab, tmp_path):  # noqa: F811
+    result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'certsrv.lab.test'), tmp_path)
+    assert rc == 1 and result['failed']
+    assert 'CERT_NAME_MISMATCH' in result['msg'] and 'certsrv.lab.test' in result['msg']
+    assert REPORT_KEYS <= set(result)
+    assert result['federation_ok'] is False
+
+
+def test_no_fail_on_error(federation_lab, tmp_path):  # noqa: F811
+    result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'wrongname.lab.test:8443',
+                                                                   fail_on_error=False), tmp_path)
+    assert rc == 0 and not result.get('failed')
+    assert [e['code'] for e in result['errors']] == ['KEYS_SERVER_NAME_MISMATCH']
+
+
+def test_expected_keys_option(federation_lab, tmp_path):  # noqa: F811
+    name = 'explicit.lab.test:8443'
+    identity = federation_lab.identities[name]
+    ok, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, name, expected_keys={
+        identity.key_id: identity.public}), tmp_path)
+    assert rc == 0 and ok['federation_ok']
+    drift, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, name, expected_keys={
+        'ed25519:other': identity.public}), tmp_path)
+    assert rc == 1 and 'KEYS_EXPECTED_MISSING' in drift['msg']
+
+
+@pytest.mark.parametrize('name,code', [
+    ('bad name', 'INVALID_SERVER_NAME'),
+    ('example.org:0', 'INVALID_SERVER_NAME'),
+    ('keysbadjson.lab.test:8443', 'KEYS_INVALID_JSON'),
+    ('keyshuge.lab.test:8443', 'KEYS_TOO_LARGE'),
+    ('unreachable.lab.test:8443', 'CONNECTION_REFUSED'),
+    ('nxdomain.lab.test', 'DNS_NO_ADDRESSES'),
+])
+def test_bad_input_gives_report_not_traceback(federation_lab, tmp_path, name, code):  # noqa: F811
+    result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, name), tmp_path)
+    assert rc == 1
+    assert code in [e['code'] for e in result['errors']]
+    assert code in result['msg']
+
+
+def test_redirect_loop_is_a_warning(federation_lab, tmp_path):  # noqa: F811
+    result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'wkloop.lab.test'), tmp_path)
+    assert rc == 0
+    assert result['well_known_result']['error']['code'] == 'WELLKNOWN_REDIRECT_LOOP'
+
+
+@pytest.mark.parametrize('args,words', [
+    ({'server_name': 'example.org', 'nameservers': ['not-an-ip']}, 'not-an-ip'),
+    ({'server_name': 'example.org', 'ca_path': '/nonexistent/ca.pem', 'nameservers': ['127.0.0.1:9']}, 'CA bundle'),
+    ({'server_name': 'example.org', 'timeout': 0}, 'timeout'),
+    ({'server_name': 'example.org', 'timeout': 'soon'}, 'timeout'),
+    ({}, 'server_name'),
+    ({'server_name': 'example.org', 'bogus': 1}, 'bogus'),
+])
+def test_bad_options_fail_cleanly(tmp_path, args, words):
+    result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
+    assert rc == 1 and result['failed'] and words in result['msg']
