@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the host packages the lab needs, only when missing (second runs are instant).
 set -euo pipefail
-pkgs=(podman runc debootstrap uidmap slirp4netns)
+pkgs=(podman runc debootstrap uidmap slirp4netns shellcheck)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
