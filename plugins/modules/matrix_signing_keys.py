@@ -11,11 +11,15 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: matrix_signing_keys
-short_description: Create, rotate, restore and export a Synapse signing key
+short_description: Create, rotate, restore and export a Synapse or Dendrite signing key
 version_added: 0.1.0
 description:
-  - Manages the ed25519 signing key file of a Synapse homeserver, the server's identity in federation.
-  - The file holds one C(ed25519 <version> <unpadded base64 seed>) line per key; every line is an active key.
+  - Manages the ed25519 signing key file of a Synapse or Dendrite homeserver, the server's identity in federation.
+  - With O(format=synapse) the file holds one C(ed25519 <version> <unpadded base64 seed>) line per key; every line
+    is an active key.
+  - With O(format=dendrite) the file is one C(MATRIX PRIVATE KEY) PEM block with a C(Key-ID) header
+    (C(ed25519:<version>)), as Dendrite's C(generate-keys --private-key) writes it (C(global.private_key) in
+    C(dendrite.yaml)).
   - O(state=present) creates a key when the file is missing or empty and never touches an existing valid key.
   - O(state=rotated) replaces the key when asked (O(rotate=true)) or when it is older than O(max_age); the
     previous keys are returned as C(old_signing_keys) entries (public key and C(expired_ts)) and, with
@@ -45,10 +49,20 @@ attributes:
 options:
   path:
     description:
-      - Path of the Synapse signing key file (C(signing_key_path) in C(homeserver.yaml)).
+      - Path of the signing key file (Synapse C(signing_key_path) in C(homeserver.yaml), Dendrite
+        C(global.private_key) in C(dendrite.yaml)).
       - The directory must exist.
     type: path
     required: true
+  format:
+    description:
+      - Key file format. V(synapse) is Synapse's one line per key; V(dendrite) is Dendrite's PEM file, which
+        holds exactly one key.
+      - Applies to the file and to O(content). A file in the other format is refused with an error that says so,
+        and left untouched.
+    type: str
+    choices: [synapse, dendrite]
+    default: synapse
   state:
     description:
       - V(present) makes sure a valid key exists (creating or restoring one).
@@ -70,7 +84,8 @@ options:
   version:
     description:
       - Version (the part after C(ed25519:) in the key id) of a newly generated key, or of O(private_key).
-      - Letters, digits and C(_) only. By default C(a_) and 4 random letters, as Synapse does.
+      - Letters, digits and C(_) only (Dendrite refuses other characters too). By default C(a_) and 4 random
+        letters, as Synapse does.
       - Ignored for an existing valid key with O(state=present).
     type: str
   private_key:
@@ -81,7 +96,7 @@ options:
   content:
     description:
       - Complete key file text to restore (or to rotate to), for example a vault-encrypted backup.
-      - Parsed as strictly as the file itself; written in Synapse's format.
+      - Parsed as strictly as the file itself, in O(format); written in that format.
     type: str
   expired_ts:
     description:
@@ -123,6 +138,8 @@ requirements:
   - PyYAML (only for O(old_keys_path))
 notes:
   - Synapse signs with the first key in the file and publishes all of them in C(verify_keys).
+  - Dendrite reads only the first key of its PEM file. Retired keys go to C(global.old_private_keys) in
+    C(dendrite.yaml) as C({key_id, public_key, expired_at}); RV(old_signing_keys) holds the same data.
   - Add RV(old_signing_keys) (or the O(old_keys_path) fragment) to C(homeserver.yaml) and restart Synapse after
     a rotation, or other servers cannot verify events signed with the old key.
   - The seed 000 Eltrix documentation names an export command but not its format, so no Eltrix format is
@@ -156,6 +173,13 @@ EXAMPLES = r'''
     content: "{{ lookup('ansible.builtin.file', 'backups/example.com.signing.key') }}"
     backup: true
   no_log: true
+
+- name: Make sure a Dendrite server has a signing key (PEM, as generate-keys writes it)
+  matrix.federation.matrix_signing_keys:
+    path: /etc/dendrite/matrix_key.pem
+    format: dendrite
+    owner: dendrite
+    mode: '0600'
 
 - name: Restore a key from a seed kept in a vault variable
   matrix.federation.matrix_signing_keys:
@@ -244,6 +268,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type='path', required=True),
+            format=dict(type='str', choices=['synapse', 'dendrite'], default='synapse'),
             state=dict(type='str', choices=['present', 'rotated'], default='present'),
             rotate=dict(type='bool', default=False),
             max_age=dict(type='str'),
@@ -277,10 +302,11 @@ def main():
         key_plan = keyfile.plan(
             path, state=params['state'], rotate_now=params['rotate'], max_age=max_age,
             version=params['version'], private_key=params['private_key'], content=params['content'],
-            expired_ts=params['expired_ts'], old_keys_path=params['old_keys_path'])
+            expired_ts=params['expired_ts'], old_keys_path=params['old_keys_path'], key_format=params['format'])
         backup_name = None
         if not module.check_mode:
-            backup_name = keyfile.apply(path, key_plan, params['old_keys_path'], params['backup'])
+            backup_name = keyfile.apply(path, key_plan, params['old_keys_path'], params['backup'],
+                                        key_format=params['format'])
     except FederationError as exc:
         module.fail_json(msg=exc.message, code=exc.code)
 

@@ -3,17 +3,33 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Synapse signing key files: parse, serialize, generate, rotate, restore, export.
+"""Signing key files: parse, serialize, generate, rotate, restore, export.
 
-A Synapse signing key file holds one key per line::
+Two formats are supported (``key_format``):
+
+``synapse`` (the default): one key per line::
 
     ed25519 <version> <unpadded base64 of the 32-byte seed>
 
 Every line is an active signing key (Synapse signs with the first one and
-publishes all of them). Parsing is strict because Synapse refuses files that
-do not follow this shape, and a key file that silently changes throws the
-server's federation identity away. Error messages name the line and what is
-wrong with it, never the seed.
+publishes all of them).
+
+``dendrite``: one PEM block, as Dendrite's ``generate-keys`` writes it and
+``setup/config`` ``readKeyPEM`` reads it (v0.13.8)::
+
+    -----BEGIN MATRIX PRIVATE KEY-----
+    Key-ID: ed25519:<version>
+
+    <padded base64 of the 32-byte seed>
+    -----END MATRIX PRIVATE KEY-----
+
+Dendrite reads the first ``MATRIX PRIVATE KEY`` block only, so the file holds
+exactly one key.
+
+Parsing is strict because the homeservers refuse files that do not follow
+these shapes, and a key file that silently changes throws the server's
+federation identity away. Error messages name the line and what is wrong with
+it, never the seed.
 
 Key age is measured from the key file's modification time. This module only
 rewrites the file when its keys change (owner/group/mode changes do not touch
@@ -34,6 +50,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import binascii
 import os
 import re
 import random
@@ -72,6 +90,14 @@ OLD_KEYS_HEADER = (
     '# old_signing_keys for homeserver.yaml, managed by matrix.federation.matrix_signing_keys.\n'
     '# Public keys only. Entries are added on rotation and never removed by the module.\n'
 )
+
+FORMATS = ('synapse', 'dendrite')
+PEM_TYPE = 'MATRIX PRIVATE KEY'
+PEM_BEGIN = '-----BEGIN %s-----' % PEM_TYPE
+PEM_END = '-----END %s-----' % PEM_TYPE
+_PEM_ANY_BEGIN_RE = re.compile(r'^-----BEGIN ([A-Z0-9 ]+)-----$')
+_PEM_HEADER_RE = re.compile(r'^([A-Za-z0-9-]+): ?(.*)$')
+_PEM_BODY_RE = re.compile(r'^[A-Za-z0-9+/]+={0,2}$')
 
 _DURATION_RE = re.compile(r'^\s*(\d+)\s*([smhdw]?)\s*$')
 _DURATION_UNITS = {'': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
@@ -137,8 +163,30 @@ def _parse_seed(text, where):
     return seed
 
 
-def parse_key_file(data, source='key file'):
+def check_format(key_format):
+    """Raise ``BAD_KEY_FORMAT`` unless ``key_format`` is one of :data:`FORMATS`."""
+    if key_format not in FORMATS:
+        raise FederationError('BAD_KEY_FORMAT', 'key file format must be one of %s, not %r'
+                              % (', '.join(FORMATS), key_format))
+    return key_format
+
+
+def _key_file_text(data, source, what):
+    if isinstance(data, bytes):
+        try:
+            return data.decode('ascii')
+        except UnicodeDecodeError:
+            raise FederationError('KEYFILE_NOT_TEXT', '%s is not an ASCII text file: not a %s signing key' % (source, what))
+    if any(ord(char) > 127 for char in data):
+        raise FederationError('KEYFILE_NOT_TEXT', '%s contains non-ASCII characters: not a %s signing key' % (source, what))
+    return data
+
+
+def parse_key_file(data, source='key file', key_format='synapse'):
     """Parse key file contents (bytes or text) into a list of :class:`SigningKey`.
+
+    ``key_format`` is ``synapse`` or ``dendrite`` (see
+    :func:`parse_dendrite_key_file` for the latter).
 
     An empty or whitespace-only file means "no key" and returns ``[]``.
     Everything else must be well formed, as Synapse requires:
@@ -150,21 +198,21 @@ def parse_key_file(data, source='key file'):
     * ``KEYFILE_UNSUPPORTED_ALGORITHM``: the algorithm is not ``ed25519``;
     * ``KEYFILE_BAD_VERSION``: the version has characters outside ``[A-Za-z0-9_]``;
     * ``KEYFILE_BAD_SEED`` / ``KEYFILE_SEED_LENGTH``: the seed is not base64 / not 32 bytes;
-    * ``KEYFILE_DUPLICATE_VERSION``: two lines with the same key id.
+    * ``KEYFILE_DUPLICATE_VERSION``: two lines with the same key id;
+    * ``KEYFILE_WRONG_FORMAT``: the file is a Dendrite PEM key.
     """
+    if check_format(key_format) == 'dendrite':
+        return parse_dendrite_key_file(data, source)
     if data is None:
         return []
-    if isinstance(data, bytes):
-        try:
-            text = data.decode('ascii')
-        except UnicodeDecodeError:
-            raise FederationError('KEYFILE_NOT_TEXT', '%s is not an ASCII text file: not a Synapse signing key' % source)
-    else:
-        text = data
-        if any(ord(char) > 127 for char in text):
-            raise FederationError('KEYFILE_NOT_TEXT', '%s contains non-ASCII characters: not a Synapse signing key' % source)
+    text = _key_file_text(data, source, 'Synapse')
     if not text.strip():
         return []
+    if text.lstrip().startswith('-----BEGIN'):
+        raise FederationError(
+            'KEYFILE_WRONG_FORMAT',
+            '%s is a PEM file (Dendrite\'s key format), not a Synapse signing key: use format=dendrite for it'
+            % source)
     lines = text.split('\n')
     if lines[-1] == '':
         lines.pop()  # the newline that ends the last line
@@ -203,8 +251,121 @@ def parse_key_file(data, source='key file'):
     return keys
 
 
-def serialize_keys(keys):
-    """Key file text for ``keys`` in the format Synapse writes (one line each, unpadded base64)."""
+def parse_dendrite_key_file(data, source='key file'):
+    """Parse a Dendrite PEM key file into a list of at most one :class:`SigningKey`.
+
+    An empty or whitespace-only file means "no key" and returns ``[]``. Else
+    the file must be exactly one ``MATRIX PRIVATE KEY`` block with a single
+    ``Key-ID: ed25519:<version>`` header and a 32-byte seed, optionally
+    surrounded by blank lines; anything else is refused, because Dendrite
+    would ignore it or fail on it:
+
+    * ``KEYFILE_NOT_TEXT``: not ASCII text;
+    * ``KEYFILE_WRONG_FORMAT``: a Synapse key file (``ed25519 <version> <seed>`` lines);
+    * ``KEYFILE_PEM_MALFORMED``: no block, another block type, missing END line, text around the block,
+      a second block, or a body that is not base64;
+    * ``KEYFILE_PEM_HEADERS``: no ``Key-ID`` header, another header, or no blank line after the headers;
+    * ``KEYFILE_UNSUPPORTED_ALGORITHM`` / ``KEYFILE_BAD_VERSION``: the key id is not ``ed25519:[A-Za-z0-9_]+``;
+    * ``KEYFILE_SEED_LENGTH``: the seed is not 32 bytes (Dendrite needs 32 and would fail on fewer).
+    """
+    if data is None:
+        return []
+    text = _key_file_text(data, source, 'Dendrite')
+    if not text.strip():
+        return []
+    lines = [line.rstrip('\r') for line in text.strip().split('\n')]
+    first = lines[0].strip()
+    if not first.startswith('-----BEGIN'):
+        if first.split()[:1] == [ALGORITHM]:
+            raise FederationError(
+                'KEYFILE_WRONG_FORMAT',
+                '%s holds Synapse-style key lines ("ed25519 <version> <seed>"), not a Dendrite PEM key: '
+                'use format=synapse for it' % source)
+        raise FederationError('KEYFILE_PEM_MALFORMED', '%s line 1 is not "%s"' % (source, PEM_BEGIN))
+    match = _PEM_ANY_BEGIN_RE.match(first)
+    if not match or match.group(1) != PEM_TYPE:
+        raise FederationError(
+            'KEYFILE_PEM_MALFORMED',
+            '%s line 1 starts a %s block; a Dendrite signing key is a "%s" block (generate-keys --private-key)'
+            % (source, (match.group(1)[:40] if match else 'malformed'), PEM_TYPE))
+    try:
+        end = [line.strip() for line in lines].index(PEM_END)
+    except ValueError:
+        raise FederationError('KEYFILE_PEM_MALFORMED', '%s has no "%s" line; the file looks truncated' % (source, PEM_END))
+    if end != len(lines) - 1:
+        raise FederationError(
+            'KEYFILE_PEM_MALFORMED',
+            '%s line %d: text after the key block; Dendrite reads only the first key, keep one key per file'
+            % (source, end + 2))
+    headers = {}
+    number = 1
+    for number, line in enumerate(lines[1:end], 2):
+        if not line.strip():
+            break
+        header = _PEM_HEADER_RE.match(line.strip())
+        if not header:
+            if not headers:
+                raise FederationError(
+                    'KEYFILE_PEM_HEADERS',
+                    '%s has no "Key-ID: ed25519:<version>" header; Dendrite refuses a key without one' % source)
+            raise FederationError(
+                'KEYFILE_PEM_HEADERS',
+                '%s line %d: headers must be followed by a blank line before the key' % (source, number))
+        if header.group(1) != 'Key-ID' or 'Key-ID' in headers:
+            raise FederationError(
+                'KEYFILE_PEM_HEADERS',
+                '%s line %d: unexpected header %r; the only header is one "Key-ID"' % (source, number, header.group(1)[:32]))
+        headers['Key-ID'] = header.group(2).strip()
+    else:
+        number = end + 1
+    if 'Key-ID' not in headers:
+        raise FederationError(
+            'KEYFILE_PEM_HEADERS',
+            '%s has no "Key-ID: ed25519:<version>" header; Dendrite refuses a key without one' % source)
+    algorithm, dummy, version = headers['Key-ID'].partition(':')
+    if algorithm != ALGORITHM:
+        raise FederationError(
+            'KEYFILE_UNSUPPORTED_ALGORITHM',
+            '%s: Key-ID %r does not start with "ed25519:"' % (source, headers['Key-ID'][:64]))
+    if not VERSION_RE.match(version):
+        raise FederationError(
+            'KEYFILE_BAD_VERSION',
+            '%s: key version %r has characters outside [A-Za-z0-9_] (Dendrite refuses it)' % (source, version[:64]))
+    body_lines = [line.strip() for line in lines[number:end]]
+    body = ''.join(body_lines)
+    if not body:
+        raise FederationError('KEYFILE_SEED_LENGTH', '%s: the key block is empty; the file looks truncated' % source)
+    if any(not line or not _PEM_BODY_RE.match(line) for line in body_lines):
+        raise FederationError(
+            'KEYFILE_PEM_MALFORMED',
+            '%s: the key block is not base64 (allowed: A-Z a-z 0-9 + /, = padding, no blank lines)' % source)
+    try:
+        seed = base64.b64decode(body.encode('ascii'), validate=True)
+    except (binascii.Error, ValueError):
+        raise FederationError('KEYFILE_PEM_MALFORMED', '%s: the key block is not valid padded base64' % source)
+    if len(seed) != ED25519_KEY_BYTES:
+        raise FederationError(
+            'KEYFILE_SEED_LENGTH',
+            '%s: the key block holds %d bytes, an ed25519 seed has 32; the file is truncated or this is not a '
+            'signing key' % (source, len(seed)))
+    return [SigningKey(ALGORITHM, version, seed)]
+
+
+def serialize_keys(keys, key_format='synapse'):
+    """Key file text for ``keys`` in the format the homeserver writes.
+
+    ``synapse``: one line each, unpadded base64. ``dendrite``: one PEM block
+    as Go's ``encoding/pem`` writes it (what ``generate-keys`` produces);
+    Dendrite reads only one key, so more than one is refused.
+    """
+    if check_format(key_format) == 'dendrite':
+        if len(keys) != 1:
+            raise FederationError(
+                'KEYFILE_DENDRITE_ONE_KEY',
+                'a Dendrite key file holds exactly one key (Dendrite reads only the first), not %d' % len(keys))
+        key = keys[0]
+        return '%s\nKey-ID: %s\n\n%s\n%s\n' % (
+            PEM_BEGIN, key.key_id, base64.b64encode(key.seed).decode('ascii'), PEM_END)
     return ''.join('%s %s %s\n' % (key.algorithm, key.version, encode_base64(key.seed)) for key in keys)
 
 
@@ -414,16 +575,20 @@ class KeyPlan(object):
         self.explicit_version = False
 
 
-def load_key_file(path):
+def load_key_file(path, key_format='synapse'):
     """Keys currently in ``path`` (``[]`` when missing or empty); strict, see :func:`parse_key_file`."""
     if os.path.isdir(path):
         raise FederationError('KEYFILE_IS_DIRECTORY', '%s is a directory, not a signing key file' % path)
-    return parse_key_file(read_file(path), source=path)
+    return parse_key_file(read_file(path), source=path, key_format=key_format)
 
 
 def plan(path, state='present', rotate_now=False, max_age=None, version=None, private_key=None,
-         content=None, expired_ts=None, old_keys_path=None, now=None):
+         content=None, expired_ts=None, old_keys_path=None, now=None, key_format='synapse'):
     """Decide what to do with the key file at ``path``; writes nothing.
+
+    ``key_format`` (``synapse`` or ``dendrite``) applies to the file and to
+    ``content``. A Dendrite file holds one key, so ``content`` with several
+    keys is refused for it.
 
     * ``present``: keep a valid existing key; create one when the file is
       missing or empty; with ``private_key``/``content``, make the file hold
@@ -432,9 +597,10 @@ def plan(path, state='present', rotate_now=False, max_age=None, version=None, pr
       seconds, a new key (generated, or from ``private_key``/``content``)
       replaces the current ones, which become ``old_signing_keys`` entries.
     """
+    check_format(key_format)
     result = KeyPlan()
     result.explicit_version = version is not None
-    result.current_keys = load_key_file(path)
+    result.current_keys = load_key_file(path, key_format)
     result.key_age = key_age_seconds(path, now) if result.current_keys else None
     if old_keys_path:
         result.old_keys_before = read_old_keys(old_keys_path)
@@ -442,7 +608,7 @@ def plan(path, state='present', rotate_now=False, max_age=None, version=None, pr
 
     supplied = None
     if content is not None:
-        supplied = parse_key_file(content, source='content')
+        supplied = parse_key_file(content, source='content', key_format=key_format)
         if not supplied:
             raise FederationError('KEYFILE_EMPTY_CONTENT', 'content holds no signing key')
     elif private_key is not None:
@@ -486,6 +652,9 @@ def plan(path, state='present', rotate_now=False, max_age=None, version=None, pr
         raise FederationError('BAD_STATE', 'state must be present or rotated, not %r' % (state,))
 
     result.key_changed = result.action != 'none'
+    if result.key_changed:
+        # Refuse now (also in check mode) what could not be written.
+        serialize_keys(result.new_keys, key_format)
     if result.old_signing_keys:
         result.old_keys_after = merge_old_keys(result.old_keys_before, result.old_signing_keys,
                                                old_keys_path or 'old_keys_path')
@@ -493,8 +662,8 @@ def plan(path, state='present', rotate_now=False, max_age=None, version=None, pr
     return result
 
 
-def apply(path, key_plan, old_keys_path=None, backup=False):
-    """Write what ``key_plan`` says. Returns the backup file name or ``None``.
+def apply(path, key_plan, old_keys_path=None, backup=False, key_format='synapse'):
+    """Write what ``key_plan`` says, in ``key_format``. Returns the backup file name or ``None``.
 
     The old keys fragment is written before the key file, so a retired key is
     on record before it stops being the signing key. Replacing an existing key
@@ -513,7 +682,7 @@ def apply(path, key_plan, old_keys_path=None, backup=False):
         previous = _stat_or_none(path)
         if backup and previous is not None:
             backup_name = backup_file(path)
-        atomic_write(path, serialize_keys(key_plan.new_keys).encode('ascii'), 0o600)
+        atomic_write(path, serialize_keys(key_plan.new_keys, key_format).encode('ascii'), 0o600)
         _restore_owner(path, previous)
     return backup_name
 

@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import binascii
 import json
 import os
@@ -323,3 +324,57 @@ def test_no_private_material_through_ansible_vvv_diff(tmp_path):
     proc, log = run_ansible(tmp_path, {'path': str(path), 'content': 'ed25519 a_x %sQ\n' % FILE_SEED}, '-vvv', '--diff')
     assert proc.returncode != 0 and 'KEYFILE_SEED_LENGTH' in proc.stdout
     _assert_no_secret(proc.stdout + proc.stderr + log, FILE_SEED_BYTES)
+
+
+# ---------------------------------------------------------------- format=dendrite
+
+DENDRITE_FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'module_utils', '_federation',
+                                'fixtures', 'dendrite_generate_keys.pem')
+
+
+def test_dendrite_format_check_create_idempotent_and_secret_free(tmp_path):
+    path = tmp_path / 'matrix_key.pem'
+    args = {'path': str(path), 'format': 'dendrite', 'version': 'a_Dend', 'server_name': 'example.test'}
+    check, dummy, dummy = run_module(args, check=True, diff=True)
+    assert check['changed'] is True and check['key_id'] == 'ed25519:a_Dend' and check['public_key'] is None
+    assert not path.exists()
+
+    created, out, err = run_module(args, diff=True)
+    assert created['changed'] is True and created['action'] == 'create'
+    text = _read(path)
+    lines = text.splitlines()
+    assert lines[:3] == ['-----BEGIN MATRIX PRIVATE KEY-----', 'Key-ID: ed25519:a_Dend', '']
+    assert lines[4] == '-----END MATRIX PRIVATE KEY-----' and len(lines) == 5
+    seed = base64.b64decode(lines[3])
+    assert signing.public_key_from_seed(seed) == created['public_key']
+    assert _mode(path) == 0o600
+    for form in _secret_forms(seed) + [lines[3]]:
+        assert form not in out + err
+
+    again, dummy, dummy = run_module(args, check=True, diff=True)
+    assert again['changed'] is False and again['diff'] == []
+    assert again['public_key'] == created['public_key']
+
+
+def test_dendrite_key_from_generate_keys_is_kept(tmp_path):
+    path = tmp_path / 'matrix_key.pem'
+    with open(DENDRITE_FIXTURE, 'rb') as handle:
+        original = handle.read()
+    path.write_bytes(original)
+    os.chmod(str(path), 0o600)
+    result, dummy, dummy = run_module({'path': str(path), 'format': 'dendrite'})
+    assert result['changed'] is False
+    assert result['verify_keys'] == {'ed25519:xonUvd': 'Am/5TE2R6OH6IeUrAuvDgTOc8ljZ3ZONqsGzUxmwpTs'}
+    assert path.read_bytes() == original
+
+
+def test_wrong_format_refused_and_file_untouched(tmp_path):
+    path = tmp_path / 'matrix_key.pem'
+    with open(DENDRITE_FIXTURE, 'rb') as handle:
+        original = handle.read()
+    path.write_bytes(original)
+    result, out, err = run_module({'path': str(path)})
+    assert result['failed'] is True and result['code'] == 'KEYFILE_WRONG_FORMAT'
+    assert 'format=dendrite' in result['msg']
+    assert path.read_bytes() == original
+    assert original.splitlines()[3].decode('ascii') not in out + err

@@ -1,0 +1,197 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Dendrite's PEM signing key format in keyfile.py.
+
+fixtures/dendrite_generate_keys.pem was written by Dendrite v0.13.8's own
+``generate-keys --private-key`` (test-only key). Its public key below was
+computed with OpenSSL, not with this collection: the seed wrapped in a PKCS#8
+DER prefix (302e020100300506032b657004220420) and ``openssl pkey -pubout``.
+The Molecule scenario homeserver_dendrite proves the other direction: the
+real ``dendrite`` loads and serves a key this module wrote.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import stat
+
+import pytest
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation import keyfile, signing
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+
+FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'dendrite_generate_keys.pem')
+FIXTURE_KEY_ID = 'ed25519:xonUvd'
+FIXTURE_PUBLIC = 'Am/5TE2R6OH6IeUrAuvDgTOc8ljZ3ZONqsGzUxmwpTs'
+SPEC_SEED = 'YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1'
+SPEC_PUBLIC = 'XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI'
+
+
+def _fixture_bytes():
+    with open(FIXTURE, 'rb') as handle:
+        return handle.read()
+
+
+def _pem(key_id='ed25519:a_AbCd', body=None, headers=None):
+    if body is None:
+        body = 'xonUvdhPZysEcZ6/Ubf6MihmJxQeYz6kmy+ZDfgmShs='
+    head = headers if headers is not None else 'Key-ID: %s\n' % key_id
+    return '-----BEGIN MATRIX PRIVATE KEY-----\n%s\n%s\n-----END MATRIX PRIVATE KEY-----\n' % (head, body)
+
+
+def test_key_from_generate_keys_is_parsed():
+    keys = keyfile.parse_key_file(_fixture_bytes(), source=FIXTURE, key_format='dendrite')
+    assert len(keys) == 1
+    assert keys[0].key_id == FIXTURE_KEY_ID
+    assert keys[0].public_key == FIXTURE_PUBLIC
+
+
+def test_serialization_is_byte_identical_to_generate_keys():
+    keys = keyfile.parse_key_file(_fixture_bytes(), key_format='dendrite')
+    assert keyfile.serialize_keys(keys, 'dendrite').encode('ascii') == _fixture_bytes()
+
+
+def test_spec_vector_round_trip():
+    key = keyfile.key_from_seed(SPEC_SEED, 'a_Spec')
+    text = keyfile.serialize_keys([key], 'dendrite')
+    assert text.startswith('-----BEGIN MATRIX PRIVATE KEY-----\nKey-ID: ed25519:a_Spec\n\n')
+    parsed = keyfile.parse_key_file(text, key_format='dendrite')
+    assert parsed == [key]
+    assert parsed[0].public_key == SPEC_PUBLIC
+
+
+@pytest.mark.parametrize('data', [None, b'', b'\n\n', '  \t\n'])
+def test_empty_file_means_no_key(data):
+    assert keyfile.parse_key_file(data, key_format='dendrite') == []
+
+
+def test_surrounding_blank_lines_and_crlf_accepted():
+    text = '\n' + _pem().replace('\n', '\r\n') + '\n'
+    assert keyfile.parse_key_file(text, key_format='dendrite')[0].key_id == 'ed25519:a_AbCd'
+
+
+@pytest.mark.parametrize('text, code', [
+    (_pem().replace('-----END MATRIX PRIVATE KEY-----\n', ''), 'KEYFILE_PEM_MALFORMED'),
+    (_pem()[:70], 'KEYFILE_PEM_MALFORMED'),
+    (_pem(body='xonUvdhPZysEcZ6/Ubf6MihmJxQeYz6kmy+ZDf'), 'KEYFILE_PEM_MALFORMED'),
+    (_pem(body='xonUvdhPZysEcZ6/Ubf6MihmJxQeYz6k'), 'KEYFILE_SEED_LENGTH'),
+    (_pem(body=''), 'KEYFILE_SEED_LENGTH'),
+    (_pem(body='A' * 64), 'KEYFILE_SEED_LENGTH'),
+    (_pem(body='xonUvdhPZysEcZ6/Ubf6Mihm!xQeYz6kmy+ZDfgmShs='), 'KEYFILE_PEM_MALFORMED'),
+    (_pem(headers=''), 'KEYFILE_PEM_HEADERS'),
+    (_pem(headers='Key-ID: ed25519:a_A\nProc-Type: 4,ENCRYPTED\n'), 'KEYFILE_PEM_HEADERS'),
+    (_pem(headers='Key-ID: ed25519:a_A\nKey-ID: ed25519:a_B\n'), 'KEYFILE_PEM_HEADERS'),
+    (_pem(key_id='rsa:a_AbCd'), 'KEYFILE_UNSUPPORTED_ALGORITHM'),
+    (_pem(key_id='ed25519:a-bad'), 'KEYFILE_BAD_VERSION'),
+    (_pem(key_id='ed25519:'), 'KEYFILE_BAD_VERSION'),
+    (_pem() + _pem(key_id='ed25519:a_Two'), 'KEYFILE_PEM_MALFORMED'),
+    ('garbage\n' + _pem(), 'KEYFILE_PEM_MALFORMED'),
+    (_pem() + 'trailing text\n', 'KEYFILE_PEM_MALFORMED'),
+    (_pem().replace('MATRIX PRIVATE KEY', 'PRIVATE KEY'), 'KEYFILE_PEM_MALFORMED'),
+    ('ed25519 a_AbCd %s\n' % SPEC_SEED, 'KEYFILE_WRONG_FORMAT'),
+    (b'\xff\xfe-----BEGIN', 'KEYFILE_NOT_TEXT'),
+])
+def test_malformed_dendrite_files_refused(text, code):
+    with pytest.raises(FederationError) as info:
+        keyfile.parse_key_file(text, source='matrix_key.pem', key_format='dendrite')
+    assert info.value.code == code
+    assert 'xonUvdhPZysEcZ6' not in info.value.message
+    assert SPEC_SEED[:20] not in info.value.message
+
+
+def test_pem_given_to_synapse_format_names_the_right_format():
+    with pytest.raises(FederationError) as info:
+        keyfile.parse_key_file(_fixture_bytes(), source='x', key_format='synapse')
+    assert info.value.code == 'KEYFILE_WRONG_FORMAT'
+    assert 'format=dendrite' in info.value.message
+
+
+def test_unknown_format_refused():
+    with pytest.raises(FederationError) as info:
+        keyfile.parse_key_file('', key_format='conduit')
+    assert info.value.code == 'BAD_KEY_FORMAT'
+
+
+def test_more_than_one_key_cannot_be_a_dendrite_file():
+    keys = [keyfile.generate_key('a_One'), keyfile.generate_key('a_Two')]
+    with pytest.raises(FederationError) as info:
+        keyfile.serialize_keys(keys, 'dendrite')
+    assert info.value.code == 'KEYFILE_DENDRITE_ONE_KEY'
+
+
+def test_plan_create_apply_idempotent(tmp_path):
+    path = str(tmp_path / 'matrix_key.pem')
+    first = keyfile.plan(path, key_format='dendrite')
+    assert first.action == 'create'
+    keyfile.apply(path, first, key_format='dendrite')
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with open(path) as handle:
+        text = handle.read()
+    assert text.startswith('-----BEGIN MATRIX PRIVATE KEY-----\nKey-ID: ed25519:a_')
+    again = keyfile.plan(path, key_format='dendrite')
+    assert again.action == 'none' and not again.key_changed
+    assert again.current_keys == first.new_keys
+
+
+def test_plan_keeps_generate_keys_key(tmp_path):
+    path = tmp_path / 'matrix_key.pem'
+    path.write_bytes(_fixture_bytes())
+    result = keyfile.plan(str(path), key_format='dendrite')
+    assert result.action == 'none'
+    assert keyfile.public_result(result)['verify_keys'] == {FIXTURE_KEY_ID: FIXTURE_PUBLIC}
+
+
+def test_rotation_returns_old_key(tmp_path):
+    path = tmp_path / 'matrix_key.pem'
+    path.write_bytes(_fixture_bytes())
+    result = keyfile.plan(str(path), state='rotated', rotate_now=True, version='a_New', expired_ts=1700000000000,
+                          key_format='dendrite')
+    keyfile.apply(str(path), result, key_format='dendrite')
+    assert result.old_signing_keys == {FIXTURE_KEY_ID: {'key': FIXTURE_PUBLIC, 'expired_ts': 1700000000000}}
+    keys = keyfile.load_key_file(str(path), 'dendrite')
+    assert [key.key_id for key in keys] == ['ed25519:a_New']
+
+
+def test_restore_exact_key_from_content(tmp_path):
+    path = tmp_path / 'matrix_key.pem'
+    path.write_text(keyfile.serialize_keys([keyfile.generate_key('a_Old')], 'dendrite'))
+    result = keyfile.plan(str(path), content=_fixture_bytes().decode('ascii'), key_format='dendrite')
+    assert result.action == 'restore'
+    keyfile.apply(str(path), result, key_format='dendrite')
+    assert path.read_bytes() == _fixture_bytes()
+
+
+def test_synapse_content_for_a_dendrite_file_refused(tmp_path):
+    path = str(tmp_path / 'matrix_key.pem')
+    with pytest.raises(FederationError) as info:
+        keyfile.plan(path, content='ed25519 a_AbCd %s\n' % SPEC_SEED, key_format='dendrite')
+    assert info.value.code == 'KEYFILE_WRONG_FORMAT'
+    assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize('state, extra', [('present', {}), ('rotated', {'rotate_now': True})])
+def test_malformed_file_left_untouched(tmp_path, state, extra):
+    path = tmp_path / 'matrix_key.pem'
+    truncated = _fixture_bytes()[:60]
+    path.write_bytes(truncated)
+    before = os.stat(str(path))
+    with pytest.raises(FederationError) as info:
+        keyfile.plan(str(path), state=state, key_format='dendrite', **extra)
+    assert info.value.code == 'KEYFILE_PEM_MALFORMED'
+    assert path.read_bytes() == truncated
+    assert os.stat(str(path)).st_mtime == before.st_mtime
+
+
+def test_public_result_has_no_seed(tmp_path):
+    path = tmp_path / 'matrix_key.pem'
+    path.write_bytes(_fixture_bytes())
+    seed = keyfile.parse_key_file(_fixture_bytes(), key_format='dendrite')[0].seed
+    result = keyfile.plan(str(path), state='rotated', rotate_now=True, key_format='dendrite')
+    text = repr(keyfile.public_result(result)) + repr(keyfile.diff_text(result))
+    for form in (signing.encode_base64(seed), signing.encode_base64(seed)[:20], 'xonUvdhPZysEcZ6'):
+        assert form not in text
