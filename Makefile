@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: help setup host-packages venv image collection-link unit sanity lint build-check molecule test test-fast demo demo-down clean
+.PHONY: help setup host-packages venv image collection-link unit sanity lint build-check molecule test test-fast demo demo-down clean bench
 
 help:
 	@echo "make demo       bring up the federation lab and show it federating"
@@ -75,6 +75,10 @@ demo: setup
 
 demo-down:
 	@bash lab/demo.sh down
+
+# Benchmarks (not part of make test): see benchmarks/README.md.
+bench: venv collection-link
+	cd benchmarks && $(PY) rtt.py && $(PY) fleet.py && $(PY) noop.py
 
 clean:
 	rm -rf $(BUILD) tests/output .pytest_cache

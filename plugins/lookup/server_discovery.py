@@ -14,6 +14,8 @@ version_added: 0.1.0
 description:
   - Returns, for each server name, where a homeserver connects and with which C(Host) header and TLS name,
     following the Server-Server API's resolution steps (well-known, SRV, port 8448).
+  - Several server names are resolved concurrently in one call (at most O(concurrency) at a time), sharing DNS
+    answers; each has its own time limit.
   - Runs on the controller.
 author:
   - matrix.federation contributors (@matrix-federation)
@@ -34,6 +36,10 @@ options:
     description: Seconds allowed for each network step.
     type: float
     default: 10
+  concurrency:
+    description: How many server names are resolved at the same time.
+    type: int
+    default: 32
 requirements:
   - dnspython >= 2.0
 '''
@@ -64,9 +70,11 @@ from ansible.plugins.lookup import LookupBase
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
 try:
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
+        DEADLINE_STEPS, make_clients, run_batch,
+    )
     from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import Deadline
     IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover
     IMPORT_ERROR = exc
@@ -78,16 +86,24 @@ class LookupModule(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         if IMPORT_ERROR is not None:
             raise AnsibleLookupError('server_discovery needs dnspython and cryptography: %s' % IMPORT_ERROR)
+        timeout = self.get_option('timeout')
+        try:
+            base_dns, base_https = make_clients(self.get_option('nameservers'), self.get_option('ca_path'), timeout)
+        except FederationError as exc:
+            raise AnsibleLookupError('%s: %s' % (exc.code, exc.message)) from exc
+
+        def resolve(name):
+            deadline = Deadline(DEADLINE_STEPS * float(timeout))
+            dns = base_dns.for_run(deadline)
+            return resolve_server_name(name, dns, base_https.for_run(dns, deadline))
+
+        names = [str(term) for term in terms]
+        discoveries = run_batch(names, resolve, self.get_option('concurrency'))
         results = []
-        for term in terms:
-            try:
-                dns = DnsClient(self.get_option('nameservers'), self.get_option('timeout'))
-                https = HttpsClient(dns, self.get_option('ca_path'), self.get_option('timeout'))
-                discovery = resolve_server_name(str(term), dns, https)
-            except FederationError as exc:
-                raise AnsibleLookupError('%s: %s: %s' % (term, exc.code, exc.message)) from exc
+        for name in names:
+            discovery = discoveries[name]
             if discovery['errors']:
                 first = discovery['errors'][0]
-                raise AnsibleLookupError('cannot resolve %s: %s: %s' % (term, first['code'], first['message']))
+                raise AnsibleLookupError('cannot resolve %s: %s: %s' % (name, first['code'], first['message']))
             results.append(discovery['resolution'])
         return results

@@ -15,6 +15,7 @@ description:
   - Resolves each server name as homeservers do, fetches C(/_matrix/key/v2/server) from every address and returns
     the ed25519 verify keys whose self-signatures verify, for pinning in C(trusted_key_servers).
   - Fails when no address returns keys for the right server name with valid signatures.
+  - Several server names are tested concurrently in one call (at most O(concurrency) at a time).
   - Runs on the controller.
 author:
   - matrix.federation contributors (@matrix-federation)
@@ -35,6 +36,10 @@ options:
     description: Seconds allowed for each network step.
     type: float
     default: 10
+  concurrency:
+    description: How many servers are tested at the same time.
+    type: int
+    default: 32
 requirements:
   - dnspython >= 2.0
   - cryptography >= 3.4
@@ -61,7 +66,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
 try:
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_test
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_tests
     IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover
     IMPORT_ERROR = exc
@@ -83,16 +88,19 @@ class LookupModule(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         if IMPORT_ERROR is not None:
             raise AnsibleLookupError('server_keys needs dnspython and cryptography: %s' % IMPORT_ERROR)
+        names = [str(term) for term in terms]
+        try:
+            batch = run_federation_tests(names, nameservers=self.get_option('nameservers'),
+                                         ca_path=self.get_option('ca_path'), timeout=self.get_option('timeout'),
+                                         concurrency=self.get_option('concurrency'))
+        except FederationError as exc:
+            raise AnsibleLookupError('%s: %s' % (exc.code, exc.message)) from exc
         results = []
-        for term in terms:
-            try:
-                report = run_federation_test(str(term), nameservers=self.get_option('nameservers'),
-                                             ca_path=self.get_option('ca_path'), timeout=self.get_option('timeout'))
-            except FederationError as exc:
-                raise AnsibleLookupError('%s: %s: %s' % (term, exc.code, exc.message)) from exc
+        for name in names:
+            report = batch['reports'][name]
             keys = verified_keys(report)
             if not keys:
                 problems = '; '.join('%s: %s' % (e['code'], e['message']) for e in report['errors'][:3])
-                raise AnsibleLookupError('no verified keys for %s: %s' % (term, problems or 'no address answered'))
+                raise AnsibleLookupError('no verified keys for %s: %s' % (name, problems or 'no address answered'))
             results.append(keys)
         return results

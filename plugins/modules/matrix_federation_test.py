@@ -23,22 +23,39 @@ description:
   - Runs from wherever the task runs, so a task delegated to a homeserver tests its outbound view.
   - Returns a report whose keys are a superset of the Go tester's report, in snake_case.
     Error and warning codes are listed in the collection's C(docs/errors.md).
+  - With O(server_names) one run tests many servers concurrently (at most O(concurrency) at a time), sharing
+    DNS answers and TLS set-up, and returns one such report per server in RV(reports) plus a RV(summary).
 author:
   - matrix.federation contributors (@matrix-federation)
 options:
   server_name:
     description:
       - The server name as it appears in user IDs. IP literals and ports are allowed.
+      - Exactly one of O(server_name) and O(server_names) is required.
     type: str
-    required: true
+  server_names:
+    description:
+      - Several server names to test in one run, concurrently. The result has RV(reports) keyed by server name,
+        each the report a run with O(server_name) gives, and RV(summary).
+      - Each server has its own time limit (three times O(timeout) from its start); a slow, huge, looping or
+        unreachable server never holds up or fails the others. Duplicates are tested once.
+    type: list
+    elements: str
+  concurrency:
+    description:
+      - With O(server_names), how many servers are tested at the same time.
+    type: int
+    default: 32
   expected_keys:
     description:
       - 'Verify keys the server must publish, as C({"ed25519:<id>": "<unpadded base64 public key>"}).'
       - The test fails when a key is missing, differs, or another key is published.
+      - With O(server_names), every server is checked against these keys.
     type: dict
   fail_on_error:
     description:
-      - Fail the task when federation is broken. The full report is returned either way.
+      - Fail the task when federation is broken (with O(server_names), with any of them). The full report
+        (or every report) is returned either way.
     type: bool
     default: true
   cert_expiry_warn_days:
@@ -47,7 +64,9 @@ options:
     type: int
     default: 14
 notes:
-  - O(timeout) bounds each network step; the whole test ends within three times O(timeout).
+  - O(timeout) bounds each network step; the whole test of one server ends within three times O(timeout).
+  - The key and version requests to one C(ip:port) share one connection (pipelined) when the server keeps
+    connections open.
   - Coded warnings are returned in RV(federation_warnings); their messages are also shown as Ansible warnings.
   - Requires network access from the host the task runs on to the tested server and its DNS.
 extends_documentation_fragment:
@@ -77,6 +96,17 @@ EXAMPLES = r'''
     fail_on_error: false
   register: peer
 
+- name: Test every peer at once, 64 at a time, and act on the summary
+  matrix.federation.matrix_federation_test:
+    server_names: "{{ matrix_peers }}"
+    concurrency: 64
+    fail_on_error: false
+  register: peers
+
+- name: Show the peers that do not federate
+  ansible.builtin.debug:
+    msg: "{{ peers.reports | dict2items | rejectattr('value.federation_ok') | map(attribute='key') | list }}"
+
 - name: Make sure the served signing key is ours
   matrix.federation.matrix_federation_test:
     server_name: example.org
@@ -86,18 +116,51 @@ EXAMPLES = r'''
 
 RETURN = r'''
 federation_ok:
-  description: True when every check passed on every reachable address and there are no errors.
+  description:
+    - True when every check passed on every reachable address and there are no errors.
+    - With O(server_names), true only when that holds for every server.
   returned: always
   type: bool
   sample: true
+reports:
+  description:
+    - With O(server_names), one report per server name, each with the keys a run with O(server_name) returns
+      (RV(federation_ok), RV(server_name), RV(resolution), ... RV(duration_ms)).
+  returned: when O(server_names) is used
+  type: dict
+  sample: {example.org: {federation_ok: true, server_name: example.org, resolution: {method: srv}}}
+summary:
+  description:
+    - With O(server_names), counts over the batch. C(by_error_code), C(by_warning_code) and C(by_method)
+      count servers (a code counts once per server).
+  returned: when O(server_names) is used
+  type: dict
+  contains:
+    total:
+      description: Number of servers tested.
+      type: int
+    by_result:
+      description: C({ok, failed}) counts.
+      type: dict
+    by_error_code:
+      description: Number of servers with each error code.
+      type: dict
+    by_warning_code:
+      description: Number of servers with each warning code.
+      type: dict
+    by_method:
+      description: Number of servers per resolution method.
+      type: dict
+  sample: {total: 3, by_result: {ok: 2, failed: 1}, by_error_code: {CERT_EXPIRED: 1}, by_warning_code: {},
+           by_method: {srv: 1, default: 1, well_known_srv: 1}}
 server_name:
   description: The tested server name.
-  returned: always
+  returned: when O(server_name) is used
   type: str
   sample: example.org
 resolution:
   description: Where a homeserver connects for this server name, and with which names.
-  returned: always
+  returned: when O(server_name) is used
   type: dict
   contains:
     server_name:
@@ -133,13 +196,13 @@ well_known_result:
   description:
     - The C(/.well-known/matrix/server) fetch (url, status, headers, content_type, body_text, json, redirects,
       error, warnings); null when the spec does not fetch it (IP literal or explicit port).
-  returned: always
+  returned: when O(server_name) is used
   type: dict
 dns_result:
   description:
     - SRV answers of both service names (C(srv)), resolved hosts with addresses and CNAME chains (C(hosts))
       and SRV targets that are CNAMEs (C(cname_targets)).
-  returned: always
+  returned: when O(server_name) is used
   type: dict
 connection_reports:
   description:
@@ -147,31 +210,33 @@ connection_reports:
       (C(matching_server_name), C(future_valid_until_ts), C(has_ed25519_key), C(all_ed25519_checks_ok),
       C(ed25519_checks), C(valid_certificates), C(all_checks_ok)), C(keys), C(verify_keys), C(valid_until_ts),
       C(version), C(errors) and C(warnings).
-  returned: always
+  returned: when O(server_name) is used
   type: dict
 connection_errors:
   description: C({code, message}) for each C(ip:port) that could not be tested.
-  returned: always
+  returned: when O(server_name) is used
   type: dict
 version:
   description: C({name, version}) of the server software, or C({error}).
-  returned: always
+  returned: when O(server_name) is used
   type: dict
   sample: {name: Synapse, version: 1.163.2}
 errors:
   description: Everything that breaks federation, as C({code, message}).
-  returned: always
+  returned: when O(server_name) is used
   type: list
   elements: dict
   sample: [{code: KEYS_SERVER_NAME_MISMATCH, message: "203.0.113.5:8448: keys are published for server_name 'matrix.example.org', not 'example.org'"}]
 federation_warnings:
-  description: What silently degrades federation, as C({code, message}).
+  description:
+    - What silently degrades federation, as C({code, message}).
+    - With O(server_names), the warnings of every server, each message starting with the server name.
   returned: always
   type: list
   elements: dict
   sample: [{code: SRV_LEGACY_ONLY, message: "example.org has only the deprecated _matrix._tcp.example.org SRV record"}]
 duration_ms:
-  description: Duration of the test in milliseconds.
+  description: Duration of the test (with O(server_names), of the whole batch) in milliseconds.
   returned: always
   type: int
 '''
@@ -181,17 +246,65 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
 try:
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_test
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
+        run_federation_test, run_federation_tests,
+    )
     from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import HAS_DNSPYTHON
     from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import HAS_CRYPTOGRAPHY
 except ImportError:  # pragma: no cover
     HAS_DNSPYTHON = HAS_CRYPTOGRAPHY = False
 
 
+def _errors_text(errors, limit=3):
+    text = '; '.join('%s: %s' % (e['code'], e['message']) for e in errors[:limit])
+    if len(errors) > limit:
+        text += ' (and %d more errors)' % (len(errors) - limit)
+    return text
+
+
+def run_one(module, params):
+    report = run_federation_test(
+        params['server_name'], nameservers=params['nameservers'], ca_path=params['ca_path'],
+        timeout=params['timeout'], expected_keys=params['expected_keys'],
+        cert_expiry_warn_days=params['cert_expiry_warn_days'])
+    for warning in report['federation_warnings']:
+        module.warn('%s: %s' % (warning['code'], warning['message']))
+    if params['fail_on_error'] and not report['federation_ok']:
+        msg = 'federation with %s is broken: %s' % (params['server_name'], _errors_text(report['errors']))
+        module.fail_json(msg=msg, changed=False, **report)
+    module.exit_json(changed=False, **report)
+
+
+def run_many(module, params):
+    if not params['server_names']:
+        module.fail_json(msg='server_names must list at least one server name')
+    result = run_federation_tests(
+        params['server_names'], nameservers=params['nameservers'], ca_path=params['ca_path'],
+        timeout=params['timeout'], expected_keys=params['expected_keys'],
+        cert_expiry_warn_days=params['cert_expiry_warn_days'], concurrency=params['concurrency'])
+    warnings = []
+    for name, report in result['reports'].items():
+        for warning in report['federation_warnings']:
+            warnings.append({'code': warning['code'], 'message': '%s: %s' % (name, warning['message'])})
+            module.warn('%s: %s: %s' % (name, warning['code'], warning['message']))
+    result['federation_warnings'] = warnings
+    if params['fail_on_error'] and not result['federation_ok']:
+        broken = [name for name, report in result['reports'].items() if not report['federation_ok']]
+        shown = ['%s (%s)' % (name, ', '.join(sorted(set(e['code'] for e in result['reports'][name]['errors']))))
+                 for name in broken[:10]]
+        msg = 'federation is broken for %d of %d servers: %s' % (len(broken), len(result['reports']), '; '.join(shown))
+        if len(broken) > len(shown):
+            msg += ' (and %d more)' % (len(broken) - len(shown))
+        module.fail_json(msg=msg, changed=False, **result)
+    module.exit_json(changed=False, **result)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            server_name=dict(type='str', required=True),
+            server_name=dict(type='str'),
+            server_names=dict(type='list', elements='str'),
+            concurrency=dict(type='int', default=32),
             nameservers=dict(type='list', elements='str'),
             ca_path=dict(type='path'),
             timeout=dict(type='float', default=10),
@@ -199,6 +312,8 @@ def main():
             fail_on_error=dict(type='bool', default=True),
             cert_expiry_warn_days=dict(type='int', default=14),
         ),
+        mutually_exclusive=[('server_name', 'server_names')],
+        required_one_of=[('server_name', 'server_names')],
         supports_check_mode=True,
     )
     if not HAS_DNSPYTHON:
@@ -208,23 +323,15 @@ def main():
     params = module.params
     if params['timeout'] <= 0:
         module.fail_json(msg='timeout must be a positive number of seconds, got %s' % params['timeout'])
+    if params['concurrency'] < 1:
+        module.fail_json(msg='concurrency must be at least 1, got %s' % params['concurrency'])
     try:
-        report = run_federation_test(
-            params['server_name'], nameservers=params['nameservers'], ca_path=params['ca_path'],
-            timeout=params['timeout'], expected_keys=params['expected_keys'],
-            cert_expiry_warn_days=params['cert_expiry_warn_days'])
+        if params['server_names'] is not None:
+            run_many(module, params)
+        else:
+            run_one(module, params)
     except FederationError as exc:
         module.fail_json(msg=exc.message, code=exc.code)
-    for warning in report['federation_warnings']:
-        module.warn('%s: %s' % (warning['code'], warning['message']))
-    if params['fail_on_error'] and not report['federation_ok']:
-        first = report['errors'][:3]
-        msg = 'federation with %s is broken: %s' % (
-            params['server_name'], '; '.join('%s: %s' % (e['code'], e['message']) for e in first))
-        if len(report['errors']) > len(first):
-            msg += ' (and %d more errors)' % (len(report['errors']) - len(first))
-        module.fail_json(msg=msg, changed=False, **report)
-    module.exit_json(changed=False, **report)
 
 
 if __name__ == '__main__':

@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import threading
 import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
@@ -213,13 +214,18 @@ def probe_address(https, resolution, target, address):
     tls_name = resolution['sni'] or address
     host_header = resolution['host_header']
     port = target['port']
-    (keys, keys_exc), (version, version_exc) = run_parallel([
-        lambda: https.request(address, port, KEY_PATH, host_header, tls_name=tls_name, insecure_fallback=True,
-                              max_bytes=KEYS_MAX_BYTES),
-        lambda: https.request(address, port, VERSION_PATH, host_header, tls_name=tls_name, verify=False,
-                              max_bytes=VERSION_MAX_BYTES),
-    ])
-    return {'key_response': keys, 'key_error': keys_exc, 'version_response': version, 'version_error': version_exc}
+    # One connection, both requests pipelined: one TCP and one TLS handshake,
+    # the time of one round trip for both answers (a new connection only when
+    # the server closes after the first answer).
+    try:
+        keys, version = https.request_many(address, port, [(KEY_PATH, KEYS_MAX_BYTES), (VERSION_PATH, VERSION_MAX_BYTES)],
+                                           host_header, tls_name=tls_name, insecure_fallback=True)
+    except FederationError as exc:
+        return {'key_response': None, 'key_error': exc, 'version_response': None, 'version_error': exc}
+    keys_exc = keys if isinstance(keys, FederationError) else None
+    version_exc = version if isinstance(version, FederationError) else None
+    return {'key_response': None if keys_exc else keys, 'key_error': keys_exc,
+            'version_response': None if version_exc else version, 'version_error': version_exc}
 
 
 def _error_of(exc, prefix=''):
@@ -347,12 +353,24 @@ def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.
     settings (``INVALID_NAMESERVER``, ``INVALID_CA_PATH``, ``MISSING_LIBRARY``).
     The run ends within ``DEADLINE_STEPS * timeout`` seconds.
     """
-    started = time.monotonic()
+    dns, https = make_clients(nameservers, ca_path, timeout)
+    return _test_one(server_name, dns, https, timeout, expected_keys, cert_expiry_warn_days, now)
+
+
+def make_clients(nameservers=None, ca_path=None, timeout=10.0):
+    """The DNS and HTTPS clients a run (or a batch of runs) shares; raises for bad settings."""
     if not HAS_CRYPTOGRAPHY or not signing.HAS_CRYPTOGRAPHY:
         raise FederationError('MISSING_LIBRARY', 'the Python library "cryptography" is required')
+    dns = DnsClient(nameservers, timeout, Deadline(DEADLINE_STEPS * float(timeout)))
+    return dns, HttpsClient(dns, ca_path, timeout)
+
+
+def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_expiry_warn_days, now):
+    """One server's test on the shared clients, with its own deadline (starting now)."""
+    started = time.monotonic()
     deadline = Deadline(DEADLINE_STEPS * float(timeout))
-    dns = DnsClient(nameservers, timeout, deadline)
-    https = HttpsClient(dns, ca_path, timeout, deadline)
+    dns = base_dns.for_run(deadline)
+    https = base_https.for_run(dns, deadline)
     discovery = resolve_server_name(server_name, dns, https)
     resolution = discovery['resolution']
     jobs, seen = [], set()
@@ -373,3 +391,85 @@ def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.
                                                 expected_keys, cert_expiry_warn_days)
         connections.append((key, report, error))
     return build_report(server_name, discovery, connections, int((time.monotonic() - started) * 1000))
+
+
+def internal_error_report(server_name, exc, duration_ms=0):
+    """The report of a run that failed unexpectedly: the failure is contained to that server."""
+    return {
+        'server_name': server_name, 'federation_ok': False,
+        'resolution': {'server_name': server_name, 'method': None, 'delegated_hostname': None, 'host_header': None,
+                       'sni': None, 'targets': []},
+        'well_known_result': None, 'dns_result': {'srv': {}, 'hosts': {}, 'cname_targets': []},
+        'connection_reports': {}, 'connection_errors': {}, 'version': None,
+        'errors': [finding('INTERNAL_ERROR', 'the test of %s failed unexpectedly: %s: %s'
+                           % (server_name, type(exc).__name__, exc))],
+        'federation_warnings': [], 'duration_ms': duration_ms,
+    }
+
+
+def run_batch(server_names, test, concurrency=32):
+    """Run ``test(server_name)`` for every name, ``concurrency`` at a time; return ``{name: report}``.
+
+    Names are tested once each (duplicates dropped, order kept). An
+    exception in one test becomes that server's ``INTERNAL_ERROR`` report;
+    the others go on.
+    """
+    names = []
+    for name in server_names:
+        if name not in names:
+            names.append(name)
+    reports = {}
+    lock = threading.Lock()
+    queue = list(reversed(names))
+
+    def worker():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                name = queue.pop()
+            started = time.monotonic()
+            try:
+                report = test(name)
+            except Exception as exc:  # pylint: disable=broad-except
+                report = internal_error_report(name, exc, int((time.monotonic() - started) * 1000))
+            with lock:
+                reports[name] = report
+
+    run_parallel([worker] * max(1, min(int(concurrency), len(names))))
+    return dict((name, reports[name]) for name in names)
+
+
+def summarize(reports):
+    """Counts over a batch: ``{total, by_result: {ok, failed}, by_error_code, by_warning_code, by_method}``.
+
+    Each code counts the servers whose report has it (once per server).
+    """
+    summary = {'total': len(reports), 'by_result': {'ok': 0, 'failed': 0}, 'by_error_code': {},
+               'by_warning_code': {}, 'by_method': {}}
+    for report in reports.values():
+        summary['by_result']['ok' if report['federation_ok'] else 'failed'] += 1
+        for field, entries in (('by_error_code', report['errors']), ('by_warning_code', report['federation_warnings'])):
+            for code in sorted(set(entry['code'] for entry in entries)):
+                summary[field][code] = summary[field].get(code, 0) + 1
+        method = str((report.get('resolution') or {}).get('method'))
+        summary['by_method'][method] = summary['by_method'].get(method, 0) + 1
+    return summary
+
+
+def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
+                         cert_expiry_warn_days=14, concurrency=32, now=None):
+    """Test many servers at once (``concurrency`` at a time) sharing DNS answers and TLS set-up.
+
+    Each report is the one :func:`run_federation_test` gives for that name,
+    with its own ``DEADLINE_STEPS * timeout`` deadline counted from its
+    start. Returns ``{federation_ok, reports: {name: report}, summary,
+    duration_ms}``. Raises ``FederationError`` only for bad client settings.
+    """
+    started = time.monotonic()
+    dns, https = make_clients(nameservers, ca_path, timeout)
+    reports = run_batch(server_names, lambda name: _test_one(name, dns, https, timeout, expected_keys,
+                                                             cert_expiry_warn_days, now), concurrency)
+    return {'federation_ok': bool(reports) and all(r['federation_ok'] for r in reports.values()),
+            'reports': reports, 'summary': summarize(reports),
+            'duration_ms': int((time.monotonic() - started) * 1000)}

@@ -39,10 +39,22 @@ def _srv_lookup(dns, name):
         return {'records': [], 'error': exc.as_dict()}
 
 
-def _lookup_both_srv(dns, host):
+def _lookup_both_srv(dns, host, prefetch=False):
+    """Both SRV names of ``host`` at once.
+
+    With ``prefetch`` the addresses of the targets that would be used are
+    resolved as soon as the SRV answer is there (into the client's cache,
+    not into the report), so they are ready when the well-known fetch ends.
+    """
     names = ['%s.%s' % (service, host) for service in SRV_SERVICES]
     results = run_parallel([lambda n=n: _srv_lookup(dns, n) for n in names])
-    return dict((name, result) for name, (result, dummy) in zip(names, results))
+    srv = dict((name, result) for name, (result, dummy) in zip(names, results))
+    if prefetch:
+        fed, legacy = srv[names[0]], srv[names[1]]
+        chosen = fed if (fed['records'] or fed['error']) else legacy
+        hosts = [r['target'] for r in chosen['records'] if r['target'] != '.']
+        run_parallel([lambda h=h: dns.resolve_host(h) for h in hosts])
+    return srv
 
 
 def _target(host, port, addresses=None, **extra):
@@ -135,10 +147,14 @@ def resolve_server_name(server_name, dns, https):
 
     # Step 3, with the SRV lookups of steps 4/5 in flight at the same time;
     # they are used only if the well-known gives no delegation.
-    (well_known, dummy), (srv, srv_exc) = run_parallel([
+    (well_known, wk_exc), (srv, srv_exc) = run_parallel([
         lambda: fetch_well_known(parsed.host, https, WELL_KNOWN_PATH),
-        lambda: _lookup_both_srv(dns, parsed.host),
+        lambda: _lookup_both_srv(dns, parsed.host, prefetch=True),
     ])
+    if wk_exc is not None:
+        raise wk_exc
+    if srv_exc is not None:
+        raise srv_exc
     out['well_known_result'] = well_known
     delegated = _delegation(well_known, warnings)
     if delegated is None:
@@ -161,7 +177,11 @@ def resolve_server_name(server_name, dns, https):
         _resolve_targets(dns, resolution['targets'], dns_result, errors, warnings)
         return out
     resolution.update(host_header=delegated.host, sni=delegated.host)
-    srv = _lookup_both_srv(dns, delegated.host)
+    # The delegated host's own addresses (step 3.5) are looked up beside its SRV records (3.3/3.4).
+    (srv, srv_exc), dummy = run_parallel([lambda: _lookup_both_srv(dns, delegated.host, prefetch=True),
+                                          lambda: dns.resolve_host(delegated.host)])
+    if srv_exc is not None:
+        raise srv_exc
     dns_result['srv'].update(srv)
     if not _apply_srv(dns, delegated.host, srv, resolution, dns_result, errors, warnings,
                       ('well_known_srv', 'well_known_srv_legacy')):

@@ -18,17 +18,21 @@ __metaclass__ = type
 
 import ipaddress
 import random
+import socket
+import struct
 import threading
 import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
 try:
+    # dns.query is not imported: it pulls in dnspython's optional-feature
+    # probing (importlib.metadata), which costs more start-up time than the
+    # two small exchanges below.
     import dns.exception
     import dns.flags
     import dns.message
     import dns.name
-    import dns.query
     import dns.rcode
     import dns.rdataclass
     import dns.rdatatype
@@ -93,6 +97,119 @@ def run_parallel(functions):
     for thread in threads:
         thread.join()
     return results
+
+
+def _udp_exchange(query, ip, port, timeout):
+    """One query over UDP; replies that do not answer the query are ignored (as dns.query does)."""
+    family = socket.AF_INET6 if ':' in ip else socket.AF_INET
+    wire = query.to_wire()
+    expires = time.monotonic() + timeout
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        sock.connect((ip, port))
+        sock.send(wire)
+        while True:
+            left = expires - time.monotonic()
+            if left <= 0:
+                raise dns.exception.Timeout()
+            sock.settimeout(left)
+            try:
+                reply = sock.recv(65535)
+            except socket.timeout:
+                raise dns.exception.Timeout()
+            try:
+                response = dns.message.from_wire(reply, ignore_trailing=True)
+            except dns.exception.DNSException:
+                continue
+            if query.is_response(response):
+                return response
+    finally:
+        sock.close()
+
+
+def _recv_exactly(sock, count, expires):
+    data = b''
+    while len(data) < count:
+        left = expires - time.monotonic()
+        if left <= 0:
+            raise dns.exception.Timeout()
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(count - len(data))
+        except socket.timeout:
+            raise dns.exception.Timeout()
+        if not chunk:
+            raise EOFError('connection closed by the nameserver')
+        data += chunk
+    return data
+
+
+def _tcp_exchange(query, ip, port, timeout):
+    """One query over TCP (after a truncated UDP answer)."""
+    expires = time.monotonic() + timeout
+    wire = query.to_wire()
+    try:
+        sock = socket.create_connection((ip, port), timeout=timeout)
+    except socket.timeout:
+        raise dns.exception.Timeout()
+    try:
+        sock.sendall(struct.pack('!H', len(wire)) + wire)
+        length = struct.unpack('!H', _recv_exactly(sock, 2, expires))[0]
+        response = dns.message.from_wire(_recv_exactly(sock, length, expires))
+        if not query.is_response(response):
+            raise dns.exception.DNSException('the TCP answer does not match the query')
+        return response
+    finally:
+        sock.close()
+
+
+class SharedCache:
+    """Answers shared by every run of a batch: each key is computed once.
+
+    An answer spoilt by the asking run's own deadline (finished after it, or
+    code ``TIMEOUT``) is not kept, so one slow server never poisons the others; a run waiting for
+    another run's lookup waits no longer than its own deadline.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries = {}
+
+    def get(self, key, compute, deadline):
+        while True:
+            with self._lock:
+                entry = self._entries.get(key)
+                owner = entry is None
+                if owner:
+                    entry = self._entries[key] = {'done': threading.Event(), 'result': None, 'error': None}
+            if owner:
+                try:
+                    entry['result'] = compute()
+                except Exception as exc:  # pylint: disable=broad-except
+                    entry['error'] = exc
+                finally:
+                    # An answer cut short by this run's own deadline is not
+                    # the answer the others would get.
+                    entry['spoilt'] = deadline.remaining() < 0.05 or _spoilt(entry)
+                    if entry['spoilt']:
+                        with self._lock:
+                            self._entries.pop(key, None)
+                    entry['done'].set()
+            elif not entry['done'].wait(max(0.0, deadline.remaining())):
+                raise FederationError('TIMEOUT', 'the overall time limit for this run was reached')
+            if owner or not entry['spoilt']:
+                if entry['error'] is not None:
+                    raise entry['error']
+                return entry['result']
+            # The owner ran out of its own time: look it up again for this run.
+
+
+def _spoilt(entry):
+    error = entry['error']
+    if isinstance(error, FederationError):
+        return error.code == 'TIMEOUT'
+    result = entry['result']
+    return isinstance(result, dict) and isinstance(result.get('error'), dict) and result['error'].get('code') == 'TIMEOUT'
 
 
 def parse_nameservers(nameservers):
@@ -167,14 +284,20 @@ def _ip_literal(host):
 class DnsClient:
     """DNS lookups with one set of nameservers, one step timeout and one deadline."""
 
-    def __init__(self, nameservers=None, timeout=10.0, deadline=None):
+    def __init__(self, nameservers=None, timeout=10.0, deadline=None, cache=None):
         if not HAS_DNSPYTHON:
             raise FederationError('MISSING_LIBRARY', 'the Python library "dnspython" is required: %s' % DNSPYTHON_IMPORT_ERROR)
         self.nameservers = parse_nameservers(nameservers) or system_nameservers()
         self.timeout = float(timeout)
         self.deadline = deadline or Deadline(3 * self.timeout)
-        self._lock = threading.Lock()
-        self._hosts = {}
+        self.cache = cache if cache is not None else SharedCache()
+
+    def for_run(self, deadline):
+        """A client for one run of a batch: same nameservers and cache, its own deadline."""
+        client = DnsClient.__new__(DnsClient)
+        client.nameservers, client.timeout, client.cache = self.nameservers, self.timeout, self.cache
+        client.deadline = deadline
+        return client
 
     def _query(self, qname, rdtype):
         """Return the response message for NOERROR/NXDOMAIN; raise on SERVFAIL, REFUSED, timeouts."""
@@ -185,15 +308,14 @@ class DnsClient:
         for ip, port in self.nameservers:
             where = '%s:%d' % (ip, port) if ':' not in ip else '[%s]:%d' % (ip, port)
             try:
-                response = dns.query.udp(query, ip, timeout=self.deadline.step(self.timeout), port=port,
-                                         ignore_unexpected=True)
+                response = _udp_exchange(query, ip, port, self.deadline.step(self.timeout))
                 if response.flags & dns.flags.TC:
-                    response = dns.query.tcp(query, ip, timeout=self.deadline.step(self.timeout), port=port)
+                    response = _tcp_exchange(query, ip, port, self.deadline.step(self.timeout))
             except dns.exception.Timeout:
                 error = FederationError('DNS_TIMEOUT', '%s lookup for %s: no answer from %s within %.1f s'
                                         % (type_text, qname, where, self.timeout))
                 continue
-            except (OSError, dns.exception.DNSException) as exc:
+            except (OSError, EOFError, dns.exception.DNSException) as exc:
                 error = FederationError('DNS_ERROR', '%s lookup for %s via %s failed: %s' % (type_text, qname, where, exc))
                 continue
             rcode = response.rcode()
@@ -237,10 +359,14 @@ class DnsClient:
         Returns ``[]`` for NXDOMAIN/NODATA; raises ``FederationError`` for
         SERVFAIL/timeouts. A target ``.`` is kept as ``'.'`` for the caller.
         """
+        key = ('SRV', name.lower().rstrip('.'))
+        records = self.cache.get(key, lambda: self._lookup_srv(name), self.deadline)
+        return order_srv_records([dict(r) for r in records])
+
+    def _lookup_srv(self, name):
         rdatas, dummy = self.query(name, 'SRV')
-        records = [{'priority': r.priority, 'weight': r.weight, 'port': r.port,
-                    'target': r.target.to_text(omit_final_dot=True) or '.'} for r in rdatas]
-        return order_srv_records(records)
+        return [{'priority': r.priority, 'weight': r.weight, 'port': r.port,
+                 'target': r.target.to_text(omit_final_dot=True) or '.'} for r in rdatas]
 
     def resolve_host(self, host):
         """A and AAAA of ``host`` (asked at once, once per client).
@@ -250,18 +376,11 @@ class DnsClient:
         an error (not for NXDOMAIN/NODATA).
         """
         key = host.lower().rstrip('.')
-        with self._lock:
-            entry = self._hosts.get(key)
-            owner = entry is None
-            if owner:
-                entry = self._hosts[key] = {'done': threading.Event(), 'result': None}
-        if owner:
-            try:
-                entry['result'] = self._resolve_host(key)
-            finally:
-                entry['done'].set()
-        entry['done'].wait()
-        return entry['result']
+        try:
+            return self.cache.get(('HOST', key), lambda: self._resolve_host(key), self.deadline)
+        except FederationError as exc:
+            return {'host': key, 'addresses': [], 'ipv4': [], 'ipv6': [], 'cname': [], 'error': exc.as_dict(),
+                    'family_errors': [exc.as_dict()]}
 
     def _resolve_host(self, host):
         literal = _ip_literal(host)

@@ -94,7 +94,9 @@ class HttpsClient:
             raise FederationError('INVALID_CA_PATH', 'cannot load CA bundle %r: %s' % (ca_path, exc))
         # Matrix requires the name in the subjectAltName; never fall back to the CN.
         self._verified.hostname_checks_common_name = False
-        self._insecure = ssl.create_default_context()
+        # No trust store for the unverified context: loading the system's
+        # costs tens of milliseconds of CPU and verifies nothing here.
+        self._insecure = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         self._insecure.check_hostname = False
         self._insecure.verify_mode = ssl.CERT_NONE
 
@@ -127,6 +129,13 @@ class HttpsClient:
             sock.close()
             raise
 
+    def for_run(self, dns, deadline):
+        """A client for one run of a batch: the same TLS contexts (CA bundle loaded once), its own deadline."""
+        client = HttpsClient.__new__(HttpsClient)
+        client.dns, client.timeout, client.deadline = dns, self.timeout, deadline
+        client._verified, client._insecure = self._verified, self._insecure  # pylint: disable=protected-access
+        return client
+
     def request(self, ip, port, path, host_header, tls_name=None, verify=True, insecure_fallback=False,
                 max_bytes=WELL_KNOWN_MAX_BYTES):
         """GET ``path`` from ``ip:port`` with SNI/verify name ``tls_name`` and ``Host: host_header``.
@@ -138,70 +147,144 @@ class HttpsClient:
         so the server's keys can still be checked. Raises ``FederationError``
         for network, TLS, protocol, size and time failures.
         """
+        result = self.request_many(ip, port, [(path, max_bytes)], host_header, tls_name=tls_name, verify=verify,
+                                   insecure_fallback=insecure_fallback)[0]
+        if isinstance(result, FederationError):
+            raise result
+        return result
+
+    def request_many(self, ip, port, requests, host_header, tls_name=None, verify=True, insecure_fallback=False):
+        """GET several ``(path, max_bytes)`` from one ``ip:port`` over one connection when the server allows.
+
+        The requests are pipelined (HTTP/1.1 keep-alive: all sent at once,
+        answered in order), so they cost one TCP and one TLS handshake and
+        the time of the slowest answer. When the server closes the
+        connection early, or answers the first requests and then stays
+        silent (no pipelining), the remaining requests get a new connection.
+        Returns one :class:`HttpsResponse` or ``FederationError`` per
+        request; an error of the connection itself is raised.
+        """
         deadline = self.deadline.sub(self.timeout)
         tls_name = tls_name or ip
-        verify_error = None
+        results = []
+        retried = False
+        while len(results) < len(requests):
+            pending = requests[len(results):]
+            try:
+                tls, verify_error = self._open(ip, port, tls_name, verify, insecure_fallback, deadline)
+            except FederationError as exc:
+                if not results:
+                    raise
+                results.extend([self._failure(exc, pending[0][0], ip, port)] * len(pending))
+                break
+            try:
+                answered = self._exchange(tls, ip, port, pending, host_header, verify_error, deadline)
+            finally:
+                tls.close()
+            if (len(answered) > 1 and not retried and isinstance(answered[-1], FederationError)
+                    and answered[-1].code == 'HTTP_TIMEOUT'):
+                # Answered the first requests, then nothing: a server (or proxy) that does not
+                # handle pipelining. The rest get a new connection and a new step timeout.
+                retried = True
+                results.extend(answered[:-1])
+                deadline = self.deadline.sub(self.timeout)
+                continue
+            results.extend(answered)
+            if isinstance(answered[-1], FederationError):
+                # The connection is in an unknown state after a failed answer: the rest are not tried.
+                left = len(requests) - len(results)
+                results.extend([FederationError(answered[-1].code, 'not sent after an earlier failure on the '
+                                                'connection: %s' % answered[-1].message)] * left)
+        return results
+
+    def _open(self, ip, port, tls_name, verify, insecure_fallback, deadline):
         try:
-            tls = self._connect(ip, port, tls_name, verify, deadline)
+            return self._connect(ip, port, tls_name, verify, deadline), None
         except FederationError as exc:
             if exc.code != 'TLS_CERT_INVALID' or not insecure_fallback:
                 raise
-            verify_error = exc.message
-            tls = self._connect(ip, port, tls_name, False, deadline)
+            return self._connect(ip, port, tls_name, False, deadline), exc.message
+
+    def _exchange(self, tls, ip, port, requests, host_header, verify_error, deadline):
+        """Send every request at once, read the answers in order; stop at the first lost one."""
+        tls_version = tls.version()
+        cipher = tls.cipher()
+        certificates = _peer_chain(tls)
+        wire = []
+        for index, (path, dummy) in enumerate(requests):
+            last = index == len(requests) - 1
+            wire.append('GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: application/json\r\n'
+                        'Connection: %s\r\n\r\n' % (path, host_header, USER_AGENT, 'close' if last else 'keep-alive'))
+        results = []
         try:
+            tls.settimeout(deadline.step(self.timeout))
+            tls.sendall(''.join(wire).encode('latin-1'))
+        except (FederationError, OSError) as exc:
+            return [self._failure(exc, requests[0][0], ip, port)]
+        reader = _SharedReader(tls.makefile('rb'))
+        for path, max_bytes in requests:
             response = HttpsResponse()
             response.ip, response.port = ip, port
             response.verify_error = verify_error
-            response.tls_version = tls.version()
-            cipher = tls.cipher()
+            response.tls_version = tls_version
             response.cipher = cipher[0] if cipher else None
-            response.certificates = _peer_chain(tls)
-            conn = http.client.HTTPConnection('localhost', port, timeout=deadline.step(self.timeout))
-            conn.sock = tls
-            conn.putrequest('GET', path, skip_host=True, skip_accept_encoding=True)
-            conn.putheader('Host', host_header)
-            conn.putheader('User-Agent', USER_AGENT)
-            conn.putheader('Accept', 'application/json')
-            conn.putheader('Connection', 'close')
-            conn.endheaders()
-            resp = conn.getresponse()
-            response.status = resp.status
-            response.reason = resp.reason
-            response.headers = dict((k.lower(), v) for k, v in resp.getheaders())
-            length = response.headers.get('content-length', '')
-            if length.isdigit() and int(length) > max_bytes:
-                raise FederationError('RESPONSE_TOO_LARGE', '%s%s announces %s bytes, the limit is %d'
-                                      % (_host_port(ip, port), path, length, max_bytes))
-            chunks = []
-            total = 0
-            while True:
-                left = deadline.step(self.timeout)
-                try:
-                    tls.settimeout(left)
-                except OSError:
-                    pass  # http.client may have released the socket to the response already
-                chunk = resp.read(min(65536, max_bytes + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-                if total > max_bytes:
-                    raise FederationError('RESPONSE_TOO_LARGE', '%s%s sent more than %d bytes'
-                                          % (_host_port(ip, port), path, max_bytes))
-            response.body = b''.join(chunks)
-            return response
-        except FederationError as exc:
+            response.certificates = certificates
+            try:
+                will_close = self._read_response(tls, reader, response, path, ip, port, max_bytes, deadline)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
+                if response.status is None and results:
+                    return results  # closed after the previous answer: the caller reconnects for the rest
+                if response.status is None:
+                    exc = FederationError('HTTP_ERROR', 'GET %s from %s failed: the server closed the connection '
+                                          'without answering' % (path, _host_port(ip, port)))
+                results.append(self._failure(exc, path, ip, port))
+                return results
+            except (FederationError, socket.timeout, http.client.HTTPException, OSError) as exc:
+                results.append(self._failure(exc, path, ip, port))
+                return results
+            results.append(response)
+            if will_close:
+                return results
+        return results
+
+    def _failure(self, exc, path, ip, port):
+        if isinstance(exc, FederationError):
             if exc.code == 'TIMEOUT':
-                raise FederationError('HTTP_TIMEOUT', 'GET %s from %s did not complete within %.1f s'
-                                      % (path, _host_port(ip, port), self.timeout))
-            raise
-        except socket.timeout:
-            raise FederationError('HTTP_TIMEOUT', 'GET %s from %s did not complete within %.1f s'
-                                  % (path, _host_port(ip, port), self.timeout))
-        except (http.client.HTTPException, OSError) as exc:
-            raise FederationError('HTTP_ERROR', 'GET %s from %s failed: %s' % (path, _host_port(ip, port), exc or type(exc).__name__))
-        finally:
-            tls.close()
+                return FederationError('HTTP_TIMEOUT', 'GET %s from %s did not complete within %.1f s'
+                                       % (path, _host_port(ip, port), self.timeout))
+            return exc
+        if isinstance(exc, socket.timeout):
+            return FederationError('HTTP_TIMEOUT', 'GET %s from %s did not complete within %.1f s'
+                                   % (path, _host_port(ip, port), self.timeout))
+        return FederationError('HTTP_ERROR', 'GET %s from %s failed: %s'
+                               % (path, _host_port(ip, port), exc or type(exc).__name__))
+
+    def _read_response(self, tls, reader, response, path, ip, port, max_bytes, deadline):
+        """Read one answer from the shared reader into ``response``; return True when the server will close."""
+        tls.settimeout(deadline.step(self.timeout))
+        resp = http.client.HTTPResponse(_ReaderSocket(reader), method='GET')
+        resp.begin()
+        response.status = resp.status
+        response.reason = resp.reason
+        response.headers = dict((k.lower(), v) for k, v in resp.getheaders())
+        length = response.headers.get('content-length', '')
+        if length.isdigit() and int(length) > max_bytes:
+            raise FederationError('RESPONSE_TOO_LARGE', '%s%s announces %s bytes, the limit is %d'
+                                  % (_host_port(ip, port), path, length, max_bytes))
+        chunks = []
+        total = 0
+        while True:
+            tls.settimeout(deadline.step(self.timeout))
+            chunk = resp.read(min(65536, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                raise FederationError('RESPONSE_TOO_LARGE', '%s%s sent more than %d bytes'
+                                      % (_host_port(ip, port), path, max_bytes))
+        response.body = b''.join(chunks)
+        return bool(resp.will_close)
 
     def get_url(self, url, max_bytes=WELL_KNOWN_MAX_BYTES, max_redirects=MAX_REDIRECTS):
         """GET an https URL, resolving its host with the DNS client and following redirects.
@@ -258,6 +341,29 @@ class HttpsClient:
                     raise
                 error = exc
         raise error
+
+
+class _SharedReader:
+    """One buffered reader for all answers on a connection; ``close()`` by a response keeps it open."""
+
+    def __init__(self, raw):
+        self._raw = raw
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+    def close(self):
+        pass
+
+
+class _ReaderSocket:
+    """What ``http.client.HTTPResponse`` wants as a socket: it only calls ``makefile``."""
+
+    def __init__(self, reader):
+        self._reader = reader
+
+    def makefile(self, mode):  # pylint: disable=unused-argument
+        return self._reader
 
 
 def _peer_chain(tls):

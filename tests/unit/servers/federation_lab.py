@@ -65,18 +65,19 @@ class FederationLab:
             self.dns.add(name, 'AAAA' if ':' in address else 'A', address)
         return addresses[0] if addresses else None
 
-    def site(self, ip, port, names, routes, ca=None, **cert_kwargs):
+    def site(self, ip, port, names, routes, ca=None, keep_alive=True, **cert_kwargs):
         cert, key = (ca or self.ca).issue(names, **cert_kwargs)
-        site = HttpsSite(ip, port, cert, key, routes)
+        site = HttpsSite(ip, port, cert, key, routes, keep_alive=keep_alive)
         self.sites.append(site)
         return site
 
-    def homeserver(self, ip, port, server_name, host_header, cert_names, key_kwargs=None, version=True, **cert_kwargs):
+    def homeserver(self, ip, port, server_name, host_header, cert_names, key_kwargs=None, version=True,
+                   keep_alive=True, **cert_kwargs):
         identity = self.identities.setdefault(server_name, SigningIdentity())
         routes = {KEY_PATH: keys_route(key_response(server_name, identity, **(key_kwargs or {})), host_header)}
         if version:
             routes[VERSION_PATH] = version_route(host_header)
-        site = self.site(ip, port, cert_names, routes, **cert_kwargs)
+        site = self.site(ip, port, cert_names, routes, keep_alive=keep_alive, **cert_kwargs)
         self.sites_by_name.setdefault(server_name, []).append(site)
         return site
 
@@ -112,6 +113,11 @@ class FederationLab:
         ip = self.host(n('explicit'), self.ip())
         self.homeserver(ip, 8443, name, name, [n('explicit')])
         self.want(name, 'explicit_port', name, n('explicit'), [(n('explicit'), 8443)])
+        # 2, behind a server that closes every connection after one answer (no keep-alive).
+        name = n('closing') + ':8443'
+        ip = self.host(n('closing'), self.ip())
+        self.homeserver(ip, 8443, name, name, [n('closing')], keep_alive=False)
+        self.want(name, 'explicit_port', name, n('closing'), [(n('closing'), 8443)])
         # 3.1: well-known -> IP:port.
         delegate_ip = self.ip()
         self.well_known(self.host(n('wkip'), self.ip()), n('wkip'), {'m.server': delegate_ip + ':8448'})

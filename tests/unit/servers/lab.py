@@ -11,7 +11,8 @@
   chosen names / IPs and validity windows.
 * :class:`HttpsSite`: ``http.server`` behind ``ssl`` on any ``ip:port``
   (real ports 443 / 8448 on distinct 127.x.y.z addresses: Linux routes all of
-  127/8 to ``lo``), recording each request's SNI and Host header.
+  127/8 to ``lo``), recording each request's SNI and Host header and counting
+  connections; HTTP/1.1 keep-alive and pipelining unless ``keep_alive=False``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -222,6 +223,7 @@ class Reply:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
+    timeout = 30  # idle keep-alive connections end
 
     def log_message(self, *args):  # pylint: disable=arguments-differ
         pass
@@ -243,12 +245,14 @@ class _Handler(BaseHTTPRequestHandler):
             for key, value in reply.headers.items():
                 self.send_header(key, value)
             self.send_header('Content-Length', str(len(reply.body)))
-            self.send_header('Connection', 'close')
+            # HTTP/1.1 keep-alive (and pipelining) unless the site refuses it or the client asked to close.
+            if not site.keep_alive or self.close_connection:
+                self.send_header('Connection', 'close')
+                self.close_connection = True
             self.end_headers()
             self.wfile.write(reply.body)
         except OSError:
-            pass
-        self.close_connection = True
+            self.close_connection = True
 
 
 class _TLSServer(ThreadingHTTPServer):
@@ -257,6 +261,7 @@ class _TLSServer(ThreadingHTTPServer):
 
     def get_request(self):
         sock, addr = self.socket.accept()
+        self.site.connections += 1
         return self.site.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
 
     def handle_error(self, request, client_address):
@@ -270,8 +275,10 @@ class _TLSServer6(_TLSServer):
 class HttpsSite:
     """One HTTPS listener with routes ``{path: Reply or callable(handler)}``."""
 
-    def __init__(self, ip, port, cert_file, key_file, routes=None):
+    def __init__(self, ip, port, cert_file, key_file, routes=None, keep_alive=True):
         self.ip, self.routes, self.requests = ip, dict(routes or {}), []
+        self.keep_alive = keep_alive
+        self.connections = 0
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.context.load_cert_chain(cert_file, key_file)
 

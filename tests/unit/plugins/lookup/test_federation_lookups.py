@@ -59,3 +59,18 @@ def test_server_keys(federation_lab):  # noqa: F811
     value, output = _lookup(federation_lab, "query('matrix.federation.server_keys', 'badsig.lab.test:8443', "
                                             "nameservers=ns, ca_path=ca, timeout=3)")
     assert value is None and 'KEYS_SIGNATURE_INVALID' in output
+
+
+def test_server_keys_batch_keeps_term_order(federation_lab):  # noqa: F811
+    names = ['explicit.lab.test:8443', 'srv.lab.test', 'wksrv.lab.test']
+    value, output = _lookup(federation_lab, "query('matrix.federation.server_keys', %s, nameservers=ns, ca_path=ca, "
+                                            "timeout=3, concurrency=2)" % ', '.join("'%s'" % n for n in names))
+    assert value == [{federation_lab.identities[n].key_id: federation_lab.identities[n].public} for n in names], output
+
+
+def test_server_discovery_batch_with_slow_server(federation_lab):  # noqa: F811
+    # The slow well-known (timeout 1 s) does not hold up the others beyond its own deadline.
+    value, output = _lookup(federation_lab, "query('matrix.federation.server_discovery', 'wkslow.lab.test', "
+                                            "'srvlegacy.lab.test', 'wkport.lab.test', nameservers=ns, ca_path=ca, timeout=1)")
+    assert value is not None, output
+    assert [r['method'] for r in value] == ['default', 'srv_legacy', 'well_known_port']

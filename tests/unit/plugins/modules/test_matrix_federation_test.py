@@ -100,9 +100,56 @@ def test_redirect_loop_is_a_warning(federation_lab, tmp_path):  # noqa: F811
     ({'server_name': 'example.org', 'ca_path': '/nonexistent/ca.pem', 'nameservers': ['127.0.0.1:9']}, 'CA bundle'),
     ({'server_name': 'example.org', 'timeout': 0}, 'timeout'),
     ({'server_name': 'example.org', 'timeout': 'soon'}, 'timeout'),
-    ({}, 'server_name'),
+    ({}, 'server_name, server_names'),
     ({'server_name': 'example.org', 'bogus': 1}, 'bogus'),
 ])
 def test_bad_options_fail_cleanly(tmp_path, args, words):
+    result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
+    assert rc == 1 and result['failed'] and words in result['msg']
+
+
+def _batch_args(lab, names, **extra):
+    args = {'server_names': names, 'nameservers': lab.nameservers, 'ca_path': lab.ca_path, 'timeout': 3}
+    args.update(extra)
+    return args
+
+
+def test_server_names_batch(federation_lab, tmp_path):  # noqa: F811
+    names = ['wksrv.lab.test', 'srvlegacy.lab.test', 'srv.lab.test']
+    result, rc, dummy = run_module('matrix_federation_test', _batch_args(federation_lab, names, concurrency=2), tmp_path)
+    assert rc == 0 and result['changed'] is False and result['federation_ok'] is True
+    assert list(result['reports']) == names
+    for name in names:
+        assert REPORT_KEYS <= set(result['reports'][name]) and result['reports'][name]['server_name'] == name
+    assert result['reports']['srv.lab.test']['resolution']['method'] == 'srv'
+    assert result['summary']['by_result'] == {'ok': 3, 'failed': 0}
+    assert result['summary']['by_method'] == {'well_known_srv': 1, 'srv_legacy': 1, 'srv': 1}
+    assert result['summary']['by_warning_code'] == {'SRV_LEGACY_ONLY': 1}
+    assert result['federation_warnings'] == [{'code': 'SRV_LEGACY_ONLY', 'message': 'srvlegacy.lab.test: ' + result[
+        'reports']['srvlegacy.lab.test']['federation_warnings'][0]['message']}]
+    assert 'resolution' not in result and 'server_name' not in result
+
+
+def test_server_names_fail_on_error(federation_lab, tmp_path):  # noqa: F811
+    names = ['srv.lab.test', 'certsrv.lab.test', 'bad name']
+    result, rc, dummy = run_module('matrix_federation_test', _batch_args(federation_lab, names), tmp_path)
+    assert rc == 1 and result['failed'] and result['federation_ok'] is False
+    assert 'broken for 2 of 3 servers' in result['msg']
+    assert 'certsrv.lab.test (CERT_NAME_MISMATCH)' in result['msg'] and 'bad name (INVALID_SERVER_NAME)' in result['msg']
+    assert result['reports']['srv.lab.test']['federation_ok'] is True
+    assert result['summary']['by_error_code'] == {'CERT_NAME_MISMATCH': 1, 'INVALID_SERVER_NAME': 1}
+    result, rc, dummy = run_module('matrix_federation_test', _batch_args(federation_lab, names, fail_on_error=False),
+                                   tmp_path)
+    assert rc == 0 and not result.get('failed') and result['federation_ok'] is False
+
+
+@pytest.mark.parametrize('args,words', [
+    ({'server_name': 'a.example', 'server_names': ['b.example']}, 'mutually exclusive'),
+    ({'server_names': []}, 'at least one'),
+    ({'server_names': ['a.example'], 'concurrency': 0}, 'concurrency'),
+    ({'server_names': ['a.example'], 'nameservers': ['not-an-ip']}, 'not-an-ip'),
+    ({'server_names': 'a.example', 'nameservers': ['127.0.0.1:9'], 'timeout': 0}, 'timeout'),
+])
+def test_bad_batch_options_fail_cleanly(tmp_path, args, words):
     result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
     assert rc == 1 and result['failed'] and words in result['msg']

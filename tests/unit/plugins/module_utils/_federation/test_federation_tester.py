@@ -21,7 +21,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.http
 from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import federation_lab  # noqa: F401 pylint: disable=unused-import
 
 LABELS = [
-    'ip_literal_v4', 'ip_literal_v6', 'explicit', 'wkip', 'wkport', 'wksrv', 'wklegacy', 'wkdefault', 'srv',
+    'ip_literal_v4', 'ip_literal_v6', 'explicit', 'closing', 'wkip', 'wkport', 'wksrv', 'wklegacy', 'wkdefault', 'srv',
     'srvlegacy', 'default', 'wkhtml', 'wkbadjson', 'wkhuge', 'wknomserver', 'wkinvalid', 'wkredirect', 'wkloop',
     'wkchain', 'wkbadcert', 'wkslow', 'wrongname', 'expired', 'expiring', 'badsig', 'nokey', 'shortkey',
     'certexpired', 'certexpiring', 'untrusted', 'certwrongname', 'certsrv', 'keys404', 'keysbadjson', 'keyshuge',

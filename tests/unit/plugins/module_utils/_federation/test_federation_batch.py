@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The batch path (many servers in one run) against the real loopback lab."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import json
+import socket
+import time
+
+import pytest
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
+    DEADLINE_STEPS, make_clients, run_batch, run_federation_test, run_federation_tests, summarize,
+)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import federation_lab  # noqa: F401 pylint: disable=unused-import
+
+
+def comparable(report):
+    """A report without what depends on when it ran (duration, the HTTP Date header)."""
+    report = copy.deepcopy(report)
+    report.pop('duration_ms', None)
+    well_known = report.get('well_known_result') or {}
+    (well_known.get('headers') or {}).pop('date', None)
+    return report
+
+
+def _lab_kwargs(lab, timeout):
+    return dict(nameservers=lab.nameservers, ca_path=lab.ca_path, timeout=timeout)
+
+
+@pytest.fixture
+def tarpit():
+    """A TCP listener that never accepts: connects succeed, TLS never starts."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(('127.0.0.1', 0))
+    sock.listen(64)
+    yield '127.0.0.1:%d' % sock.getsockname()[1]
+    sock.close()
+
+
+@pytest.mark.parametrize('timeout', [5.0, 1.5])
+def test_batch_equals_one_at_a_time(federation_lab, timeout):  # noqa: F811
+    names = [name for name, want in federation_lab.expect.items() if want['timeout'] == timeout]
+    assert len(names) > 2
+    now = time.time()
+    kwargs = _lab_kwargs(federation_lab, timeout)
+    batch = run_federation_tests(names, concurrency=16, now=now, **kwargs)
+    assert list(batch['reports']) == names
+    for name in names:
+        single = run_federation_test(name, now=now, **kwargs)
+        assert comparable(batch['reports'][name]) == comparable(single), name
+        want = federation_lab.expect[name]
+        assert batch['reports'][name]['resolution']['method'] == want['method']
+        assert batch['reports'][name]['federation_ok'] is want['ok']
+    assert batch['federation_ok'] is all(federation_lab.expect[n]['ok'] for n in names)
+    assert batch['summary']['total'] == len(names)
+    assert batch['summary']['by_result']['ok'] == sum(1 for n in names if federation_lab.expect[n]['ok'])
+
+
+def test_hostile_servers_do_not_stall_or_fail_the_others(federation_lab, tarpit):  # noqa: F811
+    labels = federation_lab.labels
+    good = [labels[label] for label in ('explicit', 'closing', 'wksrv', 'srv', 'srvtwo', 'default', 'ip_literal_v4',
+                                        'wkredirect', 'srvlegacy')]
+    hostile = [labels[label] for label in ('keysslow', 'keyshuge', 'wkslow', 'wkloop', 'wkchain', 'unreachable',
+                                           'slowdns', 'nxdomain', 'servfail', 'invalid0')] + [tarpit]
+    timeout = 1.5
+    now = time.time()
+    started = time.monotonic()
+    batch = run_federation_tests(hostile + good, concurrency=len(hostile + good), now=now,
+                                 **_lab_kwargs(federation_lab, timeout))
+    elapsed = time.monotonic() - started
+    # Every server has its own deadline; all of them run at once here.
+    assert elapsed < DEADLINE_STEPS * timeout + 2
+    for name in good:
+        report = batch['reports'][name]
+        assert report['federation_ok'], (name, report['errors'])
+        assert comparable(report) == comparable(run_federation_test(name, now=now, **_lab_kwargs(federation_lab, 5.0))), name
+    codes = dict((name, set(e['code'] for e in batch['reports'][name]['errors'])) for name in hostile)
+    assert codes[labels['keysslow']] == {'KEYS_TIMEOUT'}
+    assert codes[labels['keyshuge']] == {'KEYS_TOO_LARGE'}
+    assert codes[labels['unreachable']] == {'CONNECTION_REFUSED'}
+    assert codes[labels['slowdns']] == {'DNS_TIMEOUT'}
+    assert codes[tarpit] == {'TLS_TIMEOUT'}
+    assert codes[labels['invalid0']] == {'INVALID_SERVER_NAME'}
+    assert batch['federation_ok'] is False
+    summary = batch['summary']
+    # wkloop, wkchain and wkslow fall through to port 8448 with a warning.
+    assert summary['by_result'] == {'ok': len(good) + 3, 'failed': len(hostile) - 3}
+    assert summary['by_error_code']['KEYS_TIMEOUT'] == 1 and summary['by_error_code']['TLS_TIMEOUT'] == 1
+    assert summary['by_warning_code']['WELLKNOWN_BROKEN'] >= 3
+
+
+def test_small_concurrency_still_bounds_each_server(federation_lab):  # noqa: F811
+    labels = federation_lab.labels
+    names = [labels['keysslow'], labels['wkslow'], labels['explicit'], labels['srv']]
+    started = time.monotonic()
+    batch = run_federation_tests(names, concurrency=2, **_lab_kwargs(federation_lab, 1.0))
+    # Two rounds of at most one deadline each.
+    assert time.monotonic() - started < 2 * DEADLINE_STEPS * 1.0 + 2
+    assert batch['reports'][labels['explicit']]['federation_ok'] and batch['reports'][labels['srv']]['federation_ok']
+    assert not batch['reports'][labels['keysslow']]['federation_ok']
+
+
+def test_an_exception_is_contained_to_its_server():
+    def test(name):
+        if name == 'boom':
+            raise ValueError('kaputt')
+        return {'server_name': name, 'federation_ok': True, 'errors': [], 'federation_warnings': [],
+                'resolution': {'method': 'default'}}
+    reports = run_batch(['a', 'boom', 'b', 'a'], test, concurrency=3)
+    assert list(reports) == ['a', 'boom', 'b']
+    assert reports['a']['federation_ok'] and reports['b']['federation_ok']
+    assert reports['boom']['federation_ok'] is False
+    assert [e['code'] for e in reports['boom']['errors']] == ['INTERNAL_ERROR']
+    assert 'kaputt' in reports['boom']['errors'][0]['message']
+    assert summarize(reports)['by_error_code'] == {'INTERNAL_ERROR': 1}
+    assert summarize(reports)['by_result'] == {'ok': 2, 'failed': 1}
+
+
+def test_batch_resolves_each_host_once(federation_lab):  # noqa: F811
+    before = len(federation_lab.dns.queries)
+    names = ['explicit.lab.test:8443', 'explicit.lab.test:8444', 'explicit.lab.test:8445']
+    batch = run_federation_tests(names, concurrency=3, **_lab_kwargs(federation_lab, 5.0))
+    asked = federation_lab.dns.queries[before:]
+    assert sorted(q for q in asked if q[0] == 'explicit.lab.test') == [('explicit.lab.test', 'A'),
+                                                                       ('explicit.lab.test', 'AAAA')]
+    assert batch['reports'][names[0]]['federation_ok']
+    for name in names[1:]:
+        assert set(e['code'] for e in batch['reports'][name]['errors']) == {'CONNECTION_REFUSED'}
+        assert batch['reports'][name]['resolution']['targets'][0]['addresses'] == \
+            batch['reports'][names[0]]['resolution']['targets'][0]['addresses']
+
+
+def test_keys_and_version_share_one_connection(federation_lab):  # noqa: F811
+    for label, connections in (('explicit', 1), ('closing', 2)):
+        name = federation_lab.labels[label]
+        site = federation_lab.sites_by_name[name][0]
+        before_conns, before_reqs = site.connections, len(site.requests)
+        report = run_federation_test(name, **_lab_kwargs(federation_lab, 5.0))
+        assert report['federation_ok'] and report['version'] == {'name': 'LabServer', 'version': '1.0'}
+        assert site.connections - before_conns == connections, label
+        paths = sorted(r['path'] for r in site.requests[before_reqs:])
+        assert paths == ['/_matrix/federation/v1/version', '/_matrix/key/v2/server'], label
+
+
+def test_bad_settings_fail_before_the_batch(tmp_path):
+    with pytest.raises(FederationError) as exc:
+        run_federation_tests(['a.example', 'b.example'], nameservers=['nope'])
+    assert exc.value.code == 'INVALID_NAMESERVER'
+    with pytest.raises(FederationError) as exc:
+        make_clients(['127.0.0.1:9'], str(tmp_path / 'missing.pem'), 1)
+    assert exc.value.code == 'INVALID_CA_PATH'
+
+
+def test_empty_batch():
+    result = run_federation_tests([], nameservers=['127.0.0.1:9'], timeout=1)
+    assert result['reports'] == {} and result['federation_ok'] is False
+    assert result['summary']['total'] == 0
+
+
+@pytest.fixture
+def no_pipelining(federation_lab):  # noqa: F811
+    """A TLS server answering only the first request of each connection, then staying silent (no pipelining)."""
+    import ssl
+    import threading
+    from ansible_collections.matrix.federation.tests.unit.servers.lab import SigningIdentity, key_response
+
+    ip = '127.0.0.1'
+    cert, key = federation_lab.ca.issue([ip])
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind((ip, 0))
+    listener.listen(16)
+    name = '%s:%d' % (ip, listener.getsockname()[1])
+    identity = SigningIdentity()
+    bodies = {'/_matrix/key/v2/server': key_response(name, identity),
+              '/_matrix/federation/v1/version': {'server': {'name': 'Silent', 'version': '2'}}}
+    connections = []
+
+    def serve(conn):
+        try:
+            tls = context.wrap_socket(conn, server_side=True)
+            data = b''
+            while b'\r\n\r\n' not in data:
+                data += tls.recv(4096)
+            path = data.split(b' ')[1].decode()
+            body = json.dumps(bodies[path]).encode()
+            tls.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s'
+                        % (len(body), body))
+            time.sleep(8)  # the pipelined request is never answered
+            tls.close()
+        except (OSError, ssl.SSLError, KeyError):
+            pass
+
+    def accept():
+        while True:
+            try:
+                conn, dummy = listener.accept()
+            except OSError:
+                return
+            connections.append(conn)
+            thread = threading.Thread(target=serve, args=(conn,))
+            thread.daemon = True
+            thread.start()
+    thread = threading.Thread(target=accept)
+    thread.daemon = True
+    thread.start()
+    yield name, identity, connections
+    listener.close()
+
+
+def test_server_without_pipelining_still_gives_the_version(federation_lab, no_pipelining):  # noqa: F811
+    name, identity, connections = no_pipelining
+    started = time.monotonic()
+    report = run_federation_test(name, nameservers=federation_lab.nameservers, ca_path=federation_lab.ca_path,
+                                 timeout=1.0)
+    assert time.monotonic() - started < DEADLINE_STEPS * 1.0 + 1
+    assert report['federation_ok'], report['errors']
+    assert report['version'] == {'name': 'Silent', 'version': '2'}
+    assert list(report['connection_reports'].values())[0]['verify_keys'] == {identity.key_id: identity.public}
+    assert len(connections) == 2
