@@ -55,7 +55,9 @@ build_full() {
       python3 -m venv /opt/synapse
       /opt/synapse/bin/pip install -q --disable-pip-version-check 'matrix-synapse==$SYNAPSE_VERSION'
       install -m 0755 /dendrite-bin/* /usr/local/bin/
-      apt-get clean; rm -rf /var/lib/apt/lists/* /root/.cache
+      # The package lists stay: roles install with cache_valid_time, which would
+      # trust a fresh update stamp over empty lists.
+      apt-get clean; rm -rf /root/.cache
     "
   podman commit -q --change 'CMD ["/sbin/init"]' \
     --change "LABEL matrix-federation.recipe=$RECIPE" "$name" "$FULL" >/dev/null
