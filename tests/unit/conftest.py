@@ -1,0 +1,16 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+# Tests parse the output of ansible / ansible-playbook subprocesses: no colour
+# codes in it, whatever the caller's environment asks for (the Makefile
+# forces colour for people watching Molecule).
+os.environ.pop('ANSIBLE_FORCE_COLOR', None)
+os.environ['ANSIBLE_NOCOLOR'] = '1'
