@@ -17,7 +17,8 @@ case "${1:-up}" in
     molecule converge -s "$scenario"
     echo "==> Federation tests from outside and between the servers, message round trip"
     molecule side-effect -s "$scenario"
-    summary=$(ls -t "$HOME"/.ansible/tmp/molecule.*."$scenario"/lab/summary.txt 2>/dev/null | head -n 1)
+    summary=$(find "$HOME/.ansible/tmp" -path "*.$scenario/lab/summary.txt" -printf '%T@ %p\n' 2>/dev/null \
+      | sort -rn | head -n 1 | cut -d' ' -f2-)
     cat <<TXT
 
 ============================== matrix.federation demo ==============================
