@@ -25,24 +25,12 @@ options:
     type: list
     elements: str
     required: true
-  nameservers:
-    description: DNS servers to ask instead of the system resolver, as C(ip) or C(ip:port).
-    type: list
-    elements: str
-  ca_path:
-    description: PEM bundle of CA certificates to trust instead of the system store.
-    type: path
-  timeout:
-    description: Seconds allowed for each network step.
-    type: float
-    default: 10
   concurrency:
     description: How many servers are tested at the same time.
     type: int
     default: 32
-requirements:
-  - dnspython >= 2.0
-  - cryptography >= 3.4
+extends_documentation_fragment:
+  - matrix.federation.network
 '''
 
 EXAMPLES = r'''
