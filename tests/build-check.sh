@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 bin=$root/.venv/bin
+# Output is parsed below: no colour codes, whatever the caller forces.
+unset ANSIBLE_FORCE_COLOR
+export ANSIBLE_NOCOLOR=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin/ansible-galaxy" collection build --force --output-path "$tmp/dist" . >/dev/null
@@ -41,6 +44,9 @@ if ! out=$("$bin/ansible" localhost -c local -i localhost, --check \
   exit 1
 fi
 echo "$out"
-grep -q '"changed": true' <<<"$out"
+if ! grep -q '"changed": true' <<<"$out"; then
+  echo "check mode did not predict a new key" >&2
+  exit 1
+fi
 test ! -e "$tmp/example.test.signing.key"
 echo "installed collection works"
