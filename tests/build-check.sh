@@ -14,9 +14,12 @@ trap 'rm -rf "$tmp"' EXIT
 "$bin/ansible-galaxy" collection build --force --output-path "$tmp/dist" . >/dev/null
 tarball=$(ls "$tmp"/dist/matrix-federation-*.tar.gz)
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
-# --no-deps: Galaxy is unreachable; the dependencies come from the `ansible` package.
-"$bin/ansible-galaxy" collection install --no-deps -p "$tmp/collections" "$tarball" >/dev/null
+# Only the temporary path: with the source tree's collections path in the
+# environment, ansible-galaxy would find matrix.federation "already installed"
+# there and install nothing. --no-deps: Galaxy is unreachable; the
+# dependencies come from the `ansible` package.
 export ANSIBLE_COLLECTIONS_PATH=$tmp/collections
+"$bin/ansible-galaxy" collection install --force --no-deps -p "$tmp/collections" "$tarball" >/dev/null
 installed=$tmp/collections/ansible_collections/matrix/federation
 test -f "$installed/MANIFEST.json"
 for leftover in molecule .venv lab Makefile; do
