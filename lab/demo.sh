@@ -11,6 +11,14 @@ scenario=federation
 case "${1:-up}" in
   up)
     start=$(date +%s)
+    # Molecule remembers "created" even when the containers are gone (removed
+    # by `make test`, a reboot): start from a clean lab unless all are there.
+    for name in fed-dns fed-acme fed-hs1 fed-hs2; do
+      if ! podman container exists "$name"; then
+        molecule destroy -s "$scenario" >/dev/null
+        break
+      fi
+    done
     echo "==> Lab containers, DNS (dnsmasq), ACME CA (pebble), Synapse installs"
     molecule create -s "$scenario"
     echo "==> playbooks/site.yml: signing keys, homeserver, reverse proxy + certbot, firewall, federation test"
