@@ -14,3 +14,7 @@ import os
 # forces colour for people watching Molecule).
 os.environ.pop('ANSIBLE_FORCE_COLOR', None)
 os.environ['ANSIBLE_NOCOLOR'] = '1'
+
+# The loopback federation lab (DNS + HTTPS servers), a session fixture shared
+# by the tester, module, lookup and playbook tests.
+pytest_plugins = ['ansible_collections.matrix.federation.tests.unit.servers.federation_lab']

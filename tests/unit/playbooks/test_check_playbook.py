@@ -16,7 +16,6 @@ import xml.etree.ElementTree as ET
 
 import ansible_collections
 
-from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import federation_lab  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.matrix.federation.tests.unit.servers.run_module import COLLECTION
 
 
@@ -38,7 +37,7 @@ def _run(lab, tmp_path, homeservers, peers):
                            '-e', json.dumps(extra)], capture_output=True, text=True, env=env, timeout=300, check=False)
 
 
-def test_check_playbook_writes_reports_and_fails_on_broken(federation_lab, tmp_path):  # noqa: F811
+def test_check_playbook_writes_reports_and_fails_on_broken(federation_lab, tmp_path):
     proc = _run(federation_lab, tmp_path, ['srv.lab.test', 'certsrv.lab.test'], ['wksrv.lab.test'])
     output = proc.stdout + proc.stderr
     assert proc.returncode == 2, output
@@ -58,7 +57,7 @@ def test_check_playbook_writes_reports_and_fails_on_broken(federation_lab, tmp_p
     assert 'matrix_federation_cert_expiry_days{server_name="wksrv.lab.test"' in prom
 
 
-def test_check_playbook_passes_when_all_ok(federation_lab, tmp_path):  # noqa: F811
+def test_check_playbook_passes_when_all_ok(federation_lab, tmp_path):
     proc = _run(federation_lab, tmp_path, ['default.lab.test'], [])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads((tmp_path / 'reports' / 'default.lab.test.json').read_text())['federation_ok']

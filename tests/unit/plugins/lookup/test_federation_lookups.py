@@ -15,8 +15,6 @@ import sys
 
 import ansible_collections
 
-from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import federation_lab  # noqa: F401 pylint: disable=unused-import
-
 
 def _lookup(lab, expression):
     """Evaluate a Jinja expression on localhost; return (value or None, output)."""
@@ -39,7 +37,7 @@ def _lookup(lab, expression):
     return json.loads(json.loads(body)['msg']), output
 
 
-def test_server_discovery(federation_lab):  # noqa: F811
+def test_server_discovery(federation_lab):
     value, output = _lookup(federation_lab, "query('matrix.federation.server_discovery', 'wksrv.lab.test', 'srv.lab.test', "
                                             "nameservers=ns, ca_path=ca, timeout=3)")
     assert value is not None, output
@@ -50,7 +48,7 @@ def test_server_discovery(federation_lab):  # noqa: F811
     assert value is None and 'SRV_SERVICE_UNAVAILABLE' in output
 
 
-def test_server_keys(federation_lab):  # noqa: F811
+def test_server_keys(federation_lab):
     name = 'explicit.lab.test:8443'
     identity = federation_lab.identities[name]
     value, output = _lookup(federation_lab, "query('matrix.federation.server_keys', '%s', nameservers=ns, ca_path=ca, "
@@ -61,14 +59,14 @@ def test_server_keys(federation_lab):  # noqa: F811
     assert value is None and 'KEYS_SIGNATURE_INVALID' in output
 
 
-def test_server_keys_batch_keeps_term_order(federation_lab):  # noqa: F811
+def test_server_keys_batch_keeps_term_order(federation_lab):
     names = ['explicit.lab.test:8443', 'srv.lab.test', 'wksrv.lab.test']
     value, output = _lookup(federation_lab, "query('matrix.federation.server_keys', %s, nameservers=ns, ca_path=ca, "
                                             "timeout=3, concurrency=2)" % ', '.join("'%s'" % n for n in names))
     assert value == [{federation_lab.identities[n].key_id: federation_lab.identities[n].public} for n in names], output
 
 
-def test_server_discovery_batch_with_slow_server(federation_lab):  # noqa: F811
+def test_server_discovery_batch_with_slow_server(federation_lab):
     # The slow well-known (timeout 1 s) does not hold up the others beyond its own deadline.
     value, output = _lookup(federation_lab, "query('matrix.federation.server_discovery', 'wkslow.lab.test', "
                                             "'srvlegacy.lab.test', 'wkport.lab.test', nameservers=ns, ca_path=ca, timeout=1)")

@@ -10,7 +10,6 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import federation_lab  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
 
 REPORT_KEYS = {'federation_ok', 'server_name', 'resolution', 'well_known_result', 'dns_result', 'connection_reports',
@@ -23,7 +22,7 @@ def _args(lab, name, **extra):
     return args
 
 
-def test_good_server(federation_lab, tmp_path):  # noqa: F811
+def test_good_server(federation_lab, tmp_path):
     result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'wksrv.lab.test'), tmp_path)
     assert rc == 0 and result['changed'] is False
     assert REPORT_KEYS <= set(result)
@@ -32,14 +31,14 @@ def test_good_server(federation_lab, tmp_path):  # noqa: F811
     assert result['resolution']['sni'] == 'hs-wksrv.lab.test'
 
 
-def test_check_mode_is_the_same(federation_lab, tmp_path):  # noqa: F811
+def test_check_mode_is_the_same(federation_lab, tmp_path):
     args = _args(federation_lab, 'srv.lab.test')
     args['_ansible_check_mode'] = True
     result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
     assert rc == 0 and result['federation_ok'] and result['resolution']['method'] == 'srv'
 
 
-def test_warnings_are_coded_and_shown(federation_lab, tmp_path):  # noqa: F811
+def test_warnings_are_coded_and_shown(federation_lab, tmp_path):
     result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'srvlegacy.lab.test'), tmp_path)
     assert rc == 0
     assert [w['code'] for w in result['federation_warnings']] == ['SRV_LEGACY_ONLY']
@@ -48,7 +47,7 @@ def test_warnings_are_coded_and_shown(federation_lab, tmp_path):  # noqa: F811
     assert any(t.startswith('SRV_LEGACY_ONLY: ') for t in texts), result['warnings']
 
 
-def test_failure_names_error_and_returns_report(federation_lab, tmp_path):  # noqa: F811
+def test_failure_names_error_and_returns_report(federation_lab, tmp_path):
     result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'certsrv.lab.test'), tmp_path)
     assert rc == 1 and result['failed']
     assert 'CERT_NAME_MISMATCH' in result['msg'] and 'certsrv.lab.test' in result['msg']
@@ -56,14 +55,14 @@ def test_failure_names_error_and_returns_report(federation_lab, tmp_path):  # no
     assert result['federation_ok'] is False
 
 
-def test_no_fail_on_error(federation_lab, tmp_path):  # noqa: F811
+def test_no_fail_on_error(federation_lab, tmp_path):
     result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'wrongname.lab.test:8443',
                                                                    fail_on_error=False), tmp_path)
     assert rc == 0 and not result.get('failed')
     assert [e['code'] for e in result['errors']] == ['KEYS_SERVER_NAME_MISMATCH']
 
 
-def test_expected_keys_option(federation_lab, tmp_path):  # noqa: F811
+def test_expected_keys_option(federation_lab, tmp_path):
     name = 'explicit.lab.test:8443'
     identity = federation_lab.identities[name]
     ok, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, name, expected_keys={
@@ -82,14 +81,14 @@ def test_expected_keys_option(federation_lab, tmp_path):  # noqa: F811
     ('unreachable.lab.test:8443', 'CONNECTION_REFUSED'),
     ('nxdomain.lab.test', 'DNS_NO_ADDRESSES'),
 ])
-def test_bad_input_gives_report_not_traceback(federation_lab, tmp_path, name, code):  # noqa: F811
+def test_bad_input_gives_report_not_traceback(federation_lab, tmp_path, name, code):
     result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, name), tmp_path)
     assert rc == 1
     assert code in [e['code'] for e in result['errors']]
     assert code in result['msg']
 
 
-def test_redirect_loop_is_a_warning(federation_lab, tmp_path):  # noqa: F811
+def test_redirect_loop_is_a_warning(federation_lab, tmp_path):
     result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'wkloop.lab.test'), tmp_path)
     assert rc == 0
     assert result['well_known_result']['error']['code'] == 'WELLKNOWN_REDIRECT_LOOP'
@@ -114,7 +113,7 @@ def _batch_args(lab, names, **extra):
     return args
 
 
-def test_server_names_batch(federation_lab, tmp_path):  # noqa: F811
+def test_server_names_batch(federation_lab, tmp_path):
     names = ['wksrv.lab.test', 'srvlegacy.lab.test', 'srv.lab.test']
     result, rc, dummy = run_module('matrix_federation_test', _batch_args(federation_lab, names, concurrency=2), tmp_path)
     assert rc == 0 and result['changed'] is False and result['federation_ok'] is True
@@ -130,7 +129,7 @@ def test_server_names_batch(federation_lab, tmp_path):  # noqa: F811
     assert 'resolution' not in result and 'server_name' not in result
 
 
-def test_server_names_fail_on_error(federation_lab, tmp_path):  # noqa: F811
+def test_server_names_fail_on_error(federation_lab, tmp_path):
     names = ['srv.lab.test', 'certsrv.lab.test', 'bad name']
     result, rc, dummy = run_module('matrix_federation_test', _batch_args(federation_lab, names), tmp_path)
     assert rc == 1 and result['failed'] and result['federation_ok'] is False

@@ -10,7 +10,6 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import federation_lab  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
 
 
@@ -20,7 +19,7 @@ def _run(lab, tmp_path, domain, **extra):
     return run_module('matrix_srv_check', args, tmp_path)
 
 
-def test_good_records_in_rfc_order(federation_lab, tmp_path):  # noqa: F811
+def test_good_records_in_rfc_order(federation_lab, tmp_path):
     expected = {'target': 'b-srvtwo.lab.test.', 'port': 8456}
     result, rc, dummy = _run(federation_lab, tmp_path, 'srvtwo.lab.test', expected=expected)
     assert rc == 0, result
@@ -30,13 +29,13 @@ def test_good_records_in_rfc_order(federation_lab, tmp_path):  # noqa: F811
     assert result['records']['_matrix._tcp.srvtwo.lab.test'] == []
 
 
-def test_legacy_only_warns(federation_lab, tmp_path):  # noqa: F811
+def test_legacy_only_warns(federation_lab, tmp_path):
     result, rc, dummy = _run(federation_lab, tmp_path, 'srvlegacy.lab.test')
     assert rc == 0 and result['service'] == '_matrix._tcp.srvlegacy.lab.test'
     assert [w['code'] for w in result['federation_warnings']] == ['SRV_LEGACY_ONLY']
 
 
-def test_no_records_is_fine_without_expected(federation_lab, tmp_path):  # noqa: F811
+def test_no_records_is_fine_without_expected(federation_lab, tmp_path):
     result, rc, dummy = _run(federation_lab, tmp_path, 'default.lab.test')
     assert rc == 0 and result['service'] is None
 
@@ -49,7 +48,7 @@ def test_no_records_is_fine_without_expected(federation_lab, tmp_path):  # noqa:
     ('srv.lab.test', {'expected': {'target': 'target-srv.lab.test', 'port': 1}}, 'SRV_EXPECTED_MISMATCH'),
     ('default.lab.test', {'expected': {'target': 'default.lab.test'}}, 'SRV_EXPECTED_MISMATCH'),
 ])
-def test_failures(federation_lab, tmp_path, domain, extra, code):  # noqa: F811
+def test_failures(federation_lab, tmp_path, domain, extra, code):
     result, rc, dummy = _run(federation_lab, tmp_path, domain, **extra)
     assert rc == 1 and code in [e['code'] for e in result['errors']] and code in result['msg']
 

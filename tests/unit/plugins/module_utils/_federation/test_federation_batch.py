@@ -19,7 +19,6 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.chec
     DEADLINE_STEPS, make_clients, run_batch, run_federation_test, run_federation_tests, summarize,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import federation_lab  # noqa: F401 pylint: disable=unused-import
 
 
 def comparable(report):
@@ -46,7 +45,7 @@ def tarpit():
 
 
 @pytest.mark.parametrize('timeout', [5.0, 1.5])
-def test_batch_equals_one_at_a_time(federation_lab, timeout):  # noqa: F811
+def test_batch_equals_one_at_a_time(federation_lab, timeout):
     names = [name for name, want in federation_lab.expect.items() if want['timeout'] == timeout]
     assert len(names) > 2
     now = time.time()
@@ -64,7 +63,7 @@ def test_batch_equals_one_at_a_time(federation_lab, timeout):  # noqa: F811
     assert batch['summary']['by_result']['ok'] == sum(1 for n in names if federation_lab.expect[n]['ok'])
 
 
-def test_hostile_servers_do_not_stall_or_fail_the_others(federation_lab, tarpit):  # noqa: F811
+def test_hostile_servers_do_not_stall_or_fail_the_others(federation_lab, tarpit):
     labels = federation_lab.labels
     good = [labels[label] for label in ('explicit', 'closing', 'wksrv', 'srv', 'srvtwo', 'default', 'ip_literal_v4',
                                         'wkredirect', 'srvlegacy')]
@@ -97,7 +96,7 @@ def test_hostile_servers_do_not_stall_or_fail_the_others(federation_lab, tarpit)
     assert summary['by_warning_code']['WELLKNOWN_BROKEN'] >= 3
 
 
-def test_small_concurrency_still_bounds_each_server(federation_lab):  # noqa: F811
+def test_small_concurrency_still_bounds_each_server(federation_lab):
     labels = federation_lab.labels
     names = [labels['keysslow'], labels['wkslow'], labels['explicit'], labels['srv']]
     started = time.monotonic()
@@ -124,7 +123,7 @@ def test_an_exception_is_contained_to_its_server():
     assert summarize(reports)['by_result'] == {'ok': 2, 'failed': 1}
 
 
-def test_batch_resolves_each_host_once(federation_lab):  # noqa: F811
+def test_batch_resolves_each_host_once(federation_lab):
     before = len(federation_lab.dns.queries)
     names = ['explicit.lab.test:8443', 'explicit.lab.test:8444', 'explicit.lab.test:8445']
     batch = run_federation_tests(names, concurrency=3, **_lab_kwargs(federation_lab, 5.0))
@@ -138,7 +137,7 @@ def test_batch_resolves_each_host_once(federation_lab):  # noqa: F811
             batch['reports'][names[0]]['resolution']['targets'][0]['addresses']
 
 
-def test_keys_and_version_share_one_connection(federation_lab):  # noqa: F811
+def test_keys_and_version_share_one_connection(federation_lab):
     for label, connections in (('explicit', 1), ('closing', 2)):
         name = federation_lab.labels[label]
         site = federation_lab.sites_by_name[name][0]
@@ -166,7 +165,7 @@ def test_empty_batch():
 
 
 @pytest.fixture
-def no_pipelining(federation_lab):  # noqa: F811
+def no_pipelining(federation_lab):
     """A TLS server answering only the first request of each connection, then staying silent (no pipelining)."""
     import ssl
     import threading
@@ -217,7 +216,7 @@ def no_pipelining(federation_lab):  # noqa: F811
     listener.close()
 
 
-def test_server_without_pipelining_still_gives_the_version(federation_lab, no_pipelining):  # noqa: F811
+def test_server_without_pipelining_still_gives_the_version(federation_lab, no_pipelining):
     name, identity, connections = no_pipelining
     started = time.monotonic()
     report = run_federation_test(name, nameservers=federation_lab.nameservers, ca_path=federation_lab.ca_path,

@@ -18,7 +18,6 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.chec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import Deadline, DnsClient
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient, fetch_well_known
-from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import federation_lab  # noqa: F401 pylint: disable=unused-import
 
 LABELS = [
     'ip_literal_v4', 'ip_literal_v6', 'explicit', 'closing', 'wkip', 'wkport', 'wksrv', 'wklegacy', 'wkdefault', 'srv',
@@ -35,13 +34,13 @@ def _codes(entries):
     return set(entry['code'] for entry in entries)
 
 
-def test_every_lab_scenario_is_tested(federation_lab):  # noqa: F811
+def test_every_lab_scenario_is_tested(federation_lab):
     expected = set(LABELS) if federation_lab.ipv6 else set(LABELS) - set(IPV6_LABELS)
     assert set(federation_lab.labels) == expected
 
 
 @pytest.mark.parametrize('label', LABELS)
-def test_scenario(federation_lab, label):  # noqa: F811
+def test_scenario(federation_lab, label):
     if label not in federation_lab.labels:
         pytest.skip('no IPv6 loopback on this machine')
     server_name = federation_lab.labels[label]
@@ -79,7 +78,7 @@ def test_scenario(federation_lab, label):  # noqa: F811
             assert request['sni'] == want['sni']
 
 
-def test_srv_delegation_cert_message_names_the_problem(federation_lab):  # noqa: F811
+def test_srv_delegation_cert_message_names_the_problem(federation_lab):
     report = run_federation_test(federation_lab.labels['certsrv'], nameservers=federation_lab.nameservers,
                                  ca_path=federation_lab.ca_path, timeout=5)
     message = [e['message'] for e in report['errors'] if e['code'] == 'CERT_NAME_MISMATCH'][0]
@@ -89,7 +88,7 @@ def test_srv_delegation_cert_message_names_the_problem(federation_lab):  # noqa:
     assert conn['checks']['all_ed25519_checks_ok'] and not conn['checks']['valid_certificates']
 
 
-def test_expected_keys_drift(federation_lab):  # noqa: F811
+def test_expected_keys_drift(federation_lab):
     name = federation_lab.labels['explicit']
     identity = federation_lab.identities[name]
     kwargs = dict(nameservers=federation_lab.nameservers, ca_path=federation_lab.ca_path, timeout=5)
@@ -102,7 +101,7 @@ def test_expected_keys_drift(federation_lab):  # noqa: F811
     assert not changed['federation_ok']
 
 
-def test_whole_run_bounded_by_deadline(federation_lab):  # noqa: F811
+def test_whole_run_bounded_by_deadline(federation_lab):
     # Slow well-known and slow keys at once: still within the overall deadline.
     started = time.monotonic()
     report = run_federation_test(federation_lab.labels['wkslow'], nameservers=federation_lab.nameservers,
@@ -111,12 +110,12 @@ def test_whole_run_bounded_by_deadline(federation_lab):  # noqa: F811
     assert report['well_known_result']['error']['code'] == 'WELLKNOWN_HTTP_TIMEOUT'
 
 
-def test_untrusted_without_ca_path_is_reported(federation_lab):  # noqa: F811
+def test_untrusted_without_ca_path_is_reported(federation_lab):
     report = run_federation_test(federation_lab.labels['explicit'], nameservers=federation_lab.nameservers, timeout=5)
     assert _codes(report['errors']) == {'CERT_UNTRUSTED'}
 
 
-def test_fetch_well_known_result_shape(federation_lab):  # noqa: F811
+def test_fetch_well_known_result_shape(federation_lab):
     dns = DnsClient(federation_lab.nameservers, 5)
     client = HttpsClient(dns, federation_lab.ca_path, 5)
     good = fetch_well_known('wkredirect.lab.test', client)
@@ -148,7 +147,7 @@ def test_fetch_well_known_result_shape(federation_lab):  # noqa: F811
     assert badcert['error']['code'] == 'WELLKNOWN_TLS_CERT_INVALID'
 
 
-def test_dns_client_resolves_each_host_once(federation_lab):  # noqa: F811
+def test_dns_client_resolves_each_host_once(federation_lab):
     dns = DnsClient(federation_lab.nameservers, 5)
     before = len([q for q in federation_lab.dns.queries if q[0] == 'dual.lab.test'])
     first = dns.resolve_host('dual.lab.test')
@@ -158,7 +157,7 @@ def test_dns_client_resolves_each_host_once(federation_lab):  # noqa: F811
     assert sorted(asked) == [('dual.lab.test', 'A'), ('dual.lab.test', 'AAAA')] or not federation_lab.ipv6
 
 
-def test_dns_client_errors(federation_lab):  # noqa: F811
+def test_dns_client_errors(federation_lab):
     dns = DnsClient(federation_lab.nameservers, 1.0)
     with pytest.raises(FederationError) as exc:
         dns.lookup_srv('_matrix-fed._tcp.servfail.lab.test')
