@@ -13,7 +13,6 @@ LAB_IMAGE := localhost/matrix-federation-lab:bookworm
 
 export CONTAINERS_CONF := $(CURDIR)/lab/containers.conf
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
-export ANSIBLE_FORCE_COLOR ?= 1
 export PATH := $(BIN):$(PATH)
 
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))

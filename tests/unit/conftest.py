@@ -10,8 +10,8 @@ __metaclass__ = type
 import os
 
 # Tests parse the output of ansible / ansible-playbook subprocesses: no colour
-# codes in it, whatever the caller's environment asks for (the Makefile
-# forces colour for people watching Molecule).
+# codes in it, whatever the caller's environment asks for
+# (ANSIBLE_FORCE_COLOR wins over ANSIBLE_NOCOLOR).
 os.environ.pop('ANSIBLE_FORCE_COLOR', None)
 os.environ['ANSIBLE_NOCOLOR'] = '1'
 
