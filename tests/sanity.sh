@@ -14,7 +14,10 @@ work=$(mktemp -d "$root/.build/sanity.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 dest=$work/ansible_collections/matrix/federation
 mkdir -p "$dest"
-git ls-files -z -co --exclude-standard | tar --null -T - -c | tar -x -C "$dest"
+# Files deleted in the work tree but still in the index are skipped.
+git ls-files -z -co --exclude-standard \
+  | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
+  | tar --null -T - -c | tar -x -C "$dest"
 cd "$dest"
 git init -q . && git add -A >/dev/null
 "$root/.venv/bin/ansible-test" sanity --python 3.11 --local --color yes "$@"

@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What a client (the acme container) sees: the well-known documents with the
+right headers, the Matrix API proxied with the Host header intact, large
+bodies, HTTP redirected to HTTPS, the lab certificate served."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from tlslab import LIVE, MATRIX_HOST, SERVER_NAME, curl, load_certificate, served_certificate
+
+
+def federation_port(settings):
+    return 8448 if settings["lab_federation_port"] else 443
+
+
+@pytest.mark.parametrize("document", ["server", "client", "support"])
+def test_wellknown_is_json(client, document):
+    response = curl(client, "https://%s/.well-known/matrix/%s" % (SERVER_NAME, document))
+    assert response.status == 200, response
+    assert response.headers["content-type"] == "application/json", response
+    response.json()
+
+
+def test_wellknown_server_delegates_to_the_matrix_host(client, settings):
+    response = curl(client, "https://%s/.well-known/matrix/server" % SERVER_NAME)
+    assert response.json() == {"m.server": "%s:%d" % (MATRIX_HOST, federation_port(settings))}
+
+
+def test_wellknown_client_has_cors_and_base_url(client):
+    response = curl(client, "https://%s/.well-known/matrix/client" % SERVER_NAME)
+    assert response.headers.get("access-control-allow-origin") == "*", response
+    assert response.json()["m.homeserver"]["base_url"] == "https://" + MATRIX_HOST
+
+
+def test_wellknown_support_lists_the_admin(client):
+    response = curl(client, "https://%s/.well-known/matrix/support" % SERVER_NAME)
+    assert response.json()["contacts"][0]["matrix_id"] == "@admin:example.test"
+
+
+def test_federation_version_reaches_the_backend_with_host_intact(client, settings):
+    authorities = [MATRIX_HOST]
+    if settings["lab_federation_port"]:
+        authorities += [MATRIX_HOST + ":8448", SERVER_NAME + ":8448"]
+    for authority in authorities:
+        response = curl(client, "https://%s/_matrix/federation/v1/version" % authority)
+        assert response.status == 200, response
+        seen = response.json()
+        assert seen["server"]["name"] == "echo-backend", seen
+        assert seen["host"] == authority, seen
+        assert seen["x_forwarded_proto"] == "https", seen
+        assert seen["x_forwarded_for"].replace(".", "").replace(":", "").isalnum(), seen
+
+
+def test_large_body_is_passed_whole(client):
+    result = client.run(
+        "head -c 20971520 /dev/zero | curl -sS --max-time 120 --cacert /tmp/pebble-root.pem -X POST "
+        "--data-binary @- -H 'Content-Type: application/octet-stream' https://%s/_matrix/media/v3/upload" % MATRIX_HOST
+    )
+    assert result.rc == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["body_size"] == 20971520, seen
+    assert seen["host"] == MATRIX_HOST, seen
+
+
+def test_plain_http_redirects_to_https(client):
+    response = curl(client, "http://%s/.well-known/matrix/server" % SERVER_NAME)
+    assert response.status == 301, response
+    assert response.headers["location"] == "https://%s/.well-known/matrix/server" % SERVER_NAME
+
+
+def test_proxy_serves_the_issued_certificate(client, proxy):
+    issued = load_certificate(proxy.file(LIVE + "/cert.pem").content_string)
+    for name in (SERVER_NAME, MATRIX_HOST):
+        assert served_certificate(client, name).serial_number == issued.serial_number, name
