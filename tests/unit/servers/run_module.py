@@ -19,14 +19,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 COLLECTION = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
 
 
-def run_module(name, args, tmp_path, timeout=60):
-    """Return ``(result_dict, returncode, stderr)`` of ``plugins/modules/<name>.py`` run with ``args``."""
+def run_module(name, args, tmp_path, timeout=60, prefix=()):
+    """Return ``(result_dict, returncode, stderr)`` of ``plugins/modules/<name>.py`` run with ``args``.
+
+    ``prefix`` is put before the command (e.g. ``ip netns exec NAME``).
+    """
     args_file = tmp_path / ('%s-args.json' % name)
     args_file.write_text(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
     env = dict(os.environ)
     roots = [os.path.dirname(p) for p in ansible_collections.__path__]
     env['PYTHONPATH'] = os.pathsep.join(roots + [env.get('PYTHONPATH', '')])
-    proc = subprocess.run([sys.executable, os.path.join(COLLECTION, 'plugins', 'modules', name + '.py'), str(args_file)],
+    proc = subprocess.run(list(prefix) + [sys.executable, os.path.join(COLLECTION, 'plugins', 'modules', name + '.py'), str(args_file)],
                           capture_output=True, text=True, timeout=timeout, env=env, check=False)
     assert 'Traceback (most recent call last)' not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
     try:

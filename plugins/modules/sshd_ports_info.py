@@ -1,0 +1,89 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: sshd_ports_info
+short_description: Find the TCP ports SSH is reachable on before a firewall changes
+version_added: 0.1.0
+description:
+  - Returns the ports an C(sshd) process listens on now (from C(ss -Htlnp)) and the ports sshd's effective
+    configuration names (C(port) and each C(listenaddress) of C(sshd -T)).
+  - Both matter to a firewall that must never lock the admin out. After C(sshd_config) is edited and before sshd
+    restarts, the two differ, and both must stay open.
+  - A missing or failing tool is reported in RV(problems), not as a failure; the caller decides (the firewall role
+    falls back to port 22 only when nothing at all was found).
+  - The firewall role (C(matrix.federation.firewall)) uses it to allow SSH before any default-deny policy.
+author:
+  - matrix.federation contributors (@matrix-federation)
+options: {}
+extends_documentation_fragment:
+  - matrix.federation.attributes
+  - matrix.federation.attributes.INFO_MODULE
+requirements:
+  - ss (iproute2) and sshd on the host, run as root (C(ss -p) shows other users' processes only to root)
+'''
+
+EXAMPLES = r'''
+- name: Find the SSH ports
+  matrix.federation.sshd_ports_info:
+  register: ssh
+
+- name: Allow them before enabling a default-deny policy
+  community.general.ufw:
+    rule: allow
+    port: "{{ item }}"
+    proto: tcp
+  loop: "{{ ssh.ports }}"
+'''
+
+RETURN = r'''
+ports:
+  description: Every port SSH is or will be reachable on (RV(listening) and RV(configured) together), sorted.
+  returned: always
+  type: list
+  elements: int
+  sample: [22, 2222]
+listening:
+  description: Ports a process named C(sshd) listens on now.
+  returned: always
+  type: list
+  elements: int
+  sample: [22]
+configured:
+  description: Ports of sshd's effective configuration (C(sshd -T)).
+  returned: always
+  type: list
+  elements: int
+  sample: [2222]
+problems:
+  description: What could not be read (a missing C(ss) or C(sshd), C(sshd -T) refusing its configuration).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.sshports import ssh_ports
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(), supports_check_mode=True)
+
+    def run(argv):
+        return module.run_command(argv, environ_update={'LC_ALL': 'C'})
+
+    result = ssh_ports(run, sshd=module.get_bin_path('sshd', opt_dirs=['/usr/sbin']), ss=module.get_bin_path('ss'))
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == '__main__':
+    main()
