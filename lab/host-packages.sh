@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the host packages the lab needs, only when missing (second runs are instant).
 set -euo pipefail
-pkgs=(podman runc debootstrap uidmap slirp4netns shellcheck)
+# nftables and iproute2: the nftables_table unit tests run the real nft in a
+# network namespace of their own (ip netns).
+pkgs=(podman runc debootstrap uidmap slirp4netns shellcheck nftables iproute2)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
