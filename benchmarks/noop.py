@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import glob
 import json
 import os
 import subprocess
@@ -35,10 +36,36 @@ def main():
         print('PENDING: playbooks/site.yml does not exist yet (the lead is building it with the federation lab)')
         return 0
     inventory = os.environ.get('BENCH_NOOP_INVENTORY')
+    brought_up = False
     if not inventory:
-        print('PENDING: set BENCH_NOOP_INVENTORY to the inventory of a converged lab host '
-              '(e.g. after `molecule converge -s federation`)')
-        return 0
+        # The federation lab of `make demo`: brought up (or reused) and converged with site.yml.
+        print('bringing up the federation lab (lab/demo.sh up, as `make demo`)...')
+        # A lab someone brought up with `make demo` stays up afterwards.
+        lab_was_up = subprocess.run(['podman', 'container', 'exists', 'fed-hs1'], check=False,
+                                    env=benchlib.env_with_collection()).returncode == 0
+        demo = subprocess.run(['bash', os.path.join(benchlib.ROOT, 'lab', 'demo.sh'), 'up'],
+                              capture_output=True, text=True, env=benchlib.env_with_collection(), check=False)
+        if demo.returncode != 0:
+            print('the lab did not come up (rc %d):\n%s' % (demo.returncode, (demo.stdout + demo.stderr)[-3000:]))
+            return 1
+        brought_up = not lab_was_up and os.environ.get('BENCH_KEEP_LAB') != '1'
+        found = sorted(glob.glob(os.path.expanduser('~/.ansible/tmp/molecule.*.federation/inventory')),
+                       key=os.path.getmtime)
+        if not found:
+            print('the lab came up but its Molecule inventory was not found')
+            return 1
+        inventory = found[-1]
+    try:
+        return measure(inventory)
+    finally:
+        if brought_up:
+            subprocess.run(['bash', os.path.join(benchlib.ROOT, 'lab', 'demo.sh'), 'down'], capture_output=True,
+                           env=benchlib.env_with_collection(), check=False)
+
+
+def measure(inventory):
+    """Re-run site.yml on the converged lab and print the figures."""
+    print('inventory: %s' % inventory)
     handle, count_file = tempfile.mkstemp(prefix='bench-noop-', suffix='.json')
     os.close(handle)
     os.unlink(count_file)
