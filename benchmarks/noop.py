@@ -70,6 +70,8 @@ def measure(inventory):
     os.close(handle)
     os.unlink(count_file)
     env = benchlib.env_with_collection()
+    # The lab's variables (its CA bundle, keys) live in the scenario's ephemeral directory.
+    env.setdefault('MOLECULE_EPHEMERAL_DIRECTORY', os.path.dirname(os.path.abspath(inventory)))
     env.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(benchlib.HERE, 'callback_plugins'),
                ANSIBLE_CALLBACKS_ENABLED='bench_count', BENCH_COUNT_FILE=count_file, ANSIBLE_NOCOLOR='1')
     playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
