@@ -398,7 +398,9 @@ class DnsClient:
                               else {'code': 'DNS_ERROR', 'message': '%s: %s' % (host, exc)})
                 continue
             rdatas, chain = answer
-            result[family] = [r.address for r in rdatas]
+            # Sorted (and without repeats): DNS servers rotate the order of A/AAAA
+            # answers, and every address is tested anyway; reports stay the same run to run.
+            result[family] = sorted(set(r.address for r in rdatas), key=ipaddress.ip_address)
             if chain and not result['cname']:
                 result['cname'] = chain
         result['addresses'] = result['ipv4'] + result['ipv6']

@@ -192,3 +192,17 @@ def test_invalid_ca_path(tmp_path):
     with pytest.raises(FederationError) as exc:
         run_federation_test('example.org', ca_path=str(tmp_path / 'missing.pem'), nameservers=['127.0.0.1:9'], timeout=1)
     assert exc.value.code == 'INVALID_CA_PATH'
+
+
+def test_addresses_come_back_in_one_order_whatever_dns_rotates(federation_lab):
+    # DNS servers rotate A/AAAA answers (round robin); reports must not change with it.
+    federation_lab.dns.add('rotating.lab.test', 'A', '127.0.0.10', '127.0.0.9', '127.0.0.3')
+    federation_lab.dns.add('rotating.lab.test', 'AAAA', 'fd00::2', 'fd00::1')
+    dns = DnsClient(federation_lab.nameservers, 5)
+    first = dns.resolve_host('rotating.lab.test')
+    federation_lab.dns.records['rotating.lab.test']['A'].reverse()
+    federation_lab.dns.records['rotating.lab.test']['AAAA'].reverse()
+    second = DnsClient(federation_lab.nameservers, 5).resolve_host('rotating.lab.test')
+    assert first['ipv4'] == second['ipv4'] == ['127.0.0.3', '127.0.0.9', '127.0.0.10']
+    assert first['ipv6'] == second['ipv6'] == ['fd00::1', 'fd00::2']
+    assert first['addresses'] == second['addresses'] == ['127.0.0.3', '127.0.0.9', '127.0.0.10', 'fd00::1', 'fd00::2']
