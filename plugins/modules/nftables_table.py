@@ -103,6 +103,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.nftables import (
+    FAMILIES,
     Nft,
     default_record_path,
     ensure_table,
@@ -113,7 +114,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             name=dict(type='str', required=True),
-            family=dict(type='str', default='inet', choices=['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev']),
+            family=dict(type='str', default='inet', choices=list(FAMILIES)),
             path=dict(type='path'),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             record_path=dict(type='path'),
