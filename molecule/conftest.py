@@ -58,6 +58,14 @@ class PlaybookRun:
         tail = "\n".join(self.stdout.splitlines()[-40:])
         return "<ansible-playbook rc=%s %s>\n%s\n%s" % (self.rc, " ".join(self.argv), tail, self.stderr[-2000:])
 
+    def assert_no_change(self, host):
+        """The run went through cleanly on host and changed nothing (a --check --diff run)."""
+        recap = self.recap.get(host)
+        assert self.rc == 0 and recap is not None, "the run failed: %r" % self
+        assert recap["failed"] == 0 and recap["unreachable"] == 0 and recap["ok"] >= 1, (
+            "the run did not go through cleanly: %s\n%r" % (recap, self))
+        assert recap["changed"] == 0, "the run would change %s:\n%r" % (self.changed_tasks(), self)
+
     def changed_tasks(self):
         """The task headers followed by a 'changed:' line, for messages."""
         found, task = [], None

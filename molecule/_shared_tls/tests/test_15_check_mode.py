@@ -11,8 +11,4 @@ __metaclass__ = type
 
 def test_check_diff_reports_no_change(lab):
     run = lab.playbook("../_shared_tls/converge.yml", check=True, diff=True)
-    assert run.rc == 0, run
-    proxy = lab.group("proxy")[0]
-    assert proxy in run.recap, run
-    assert run.recap[proxy]["ok"] > 0, run
-    assert run.recap[proxy]["changed"] == 0, "changed in check mode: %s\n%r" % (run.changed_tasks(), run)
+    run.assert_no_change(lab.group("proxy")[0])

@@ -9,15 +9,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
-from cryptography import x509
 
-from tlslab import LIVE, load_certificate
+from tlslab import LIVE, dns_names, load_certificate
 
 
 def issued(proxy):
     leaf = load_certificate(proxy.file(LIVE + "/cert.pem").content_string)
-    names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
-    return sorted(names), leaf.serial_number
+    return sorted(dns_names(leaf)), leaf.serial_number
 
 
 def test_names_added_and_removed_reissue_same_names_do_not(lab, proxy, settings):

@@ -65,6 +65,11 @@ def load_certificate(pem):
     return x509.load_pem_x509_certificate(match.group(0).encode("ascii"))
 
 
+def dns_names(cert):
+    """The DNS names of a certificate's subjectAltName."""
+    return cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+
+
 def served_certificate(host, name=MATRIX_HOST, port=443):
     """The certificate a TLS server presents for name (SNI), seen from host."""
     result = host.run("openssl s_client -connect %s:%s -servername %s </dev/null", name, str(port), name)

@@ -53,21 +53,19 @@ def parse_sshd_t(text):
 def ssh_ports(run, sshd='sshd', ss='ss'):
     """Gather both sources with ``run(argv) -> (rc, out, err)``; a missing tool is reported, not raised."""
     result = {'listening': [], 'configured': [], 'problems': []}
-    if ss:
-        rc, out, err = run([ss, '-H', '-t', '-l', '-n', '-p'])
+    sources = [
+        ('listening', ss, ['-H', '-t', '-l', '-n', '-p'], parse_ss, 'ss -Htlnp',
+         'ss (iproute2) is not installed: the listening sockets are unknown'),
+        ('configured', sshd, ['-T'], parse_sshd_t, 'sshd -T', 'sshd is not installed'),
+    ]
+    for key, binary, args, parse, label, missing in sources:
+        if not binary:
+            result['problems'].append(missing)
+            continue
+        rc, out, err = run([binary] + args)
         if rc == 0:
-            result['listening'] = parse_ss(out)
+            result[key] = parse(out)
         else:
-            result['problems'].append('ss -Htlnp failed: %s' % (err or out).strip())
-    else:
-        result['problems'].append('ss (iproute2) is not installed: the listening sockets are unknown')
-    if sshd:
-        rc, out, err = run([sshd, '-T'])
-        if rc == 0:
-            result['configured'] = parse_sshd_t(out)
-        else:
-            result['problems'].append('sshd -T failed: %s' % (err or out).strip())
-    else:
-        result['problems'].append('sshd is not installed')
+            result['problems'].append('%s failed: %s' % (label, (err or out).strip()))
     result['ports'] = sorted(set(result['listening']) | set(result['configured']))
     return result
