@@ -4,7 +4,7 @@
 #                                                  python3 and the modules' libraries
 #   localhost/matrix-federation-lab-full:bookworm  + nginx, caddy, certbot, dnsmasq, pebble,
 #                                                  nftables (all disabled) and Synapse in
-#                                                  /opt/synapse (pip), Dendrite in /usr/local/bin
+#                                                  /opt/venvs/matrix-synapse (pip), Dendrite in /usr/local/bin
 # No registry is reachable, so the base is made with debootstrap + podman import.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,10 +50,12 @@ build_full() {
       export DEBIAN_FRONTEND=noninteractive
       apt-get update -qq
       apt-get install -y -qq --no-install-recommends nginx caddy certbot dnsmasq pebble nftables \
-        python3-venv sqlite3 libjpeg62-turbo libwebp7 >/dev/null
-      for unit in nginx caddy dnsmasq nftables; do systemctl disable \$unit >/dev/null 2>&1 || true; done
-      python3 -m venv /opt/synapse
-      /opt/synapse/bin/pip install -q --disable-pip-version-check 'matrix-synapse==$SYNAPSE_VERSION'
+        python3-venv sqlite3 libjpeg62-turbo libwebp7 openssh-server coturn >/dev/null
+      # Installed for the hosts that run them beside Synapse (existing_server), started only there.
+      for unit in nginx caddy dnsmasq nftables ssh coturn; do systemctl disable \$unit >/dev/null 2>&1 || true; done
+      mkdir -p /opt/venvs
+      python3 -m venv /opt/venvs/matrix-synapse
+      /opt/venvs/matrix-synapse/bin/pip install -q --disable-pip-version-check 'matrix-synapse==$SYNAPSE_VERSION'
       install -m 0755 /dendrite-bin/* /usr/local/bin/
       # The package lists stay: roles install with cache_valid_time, which would
       # trust a fresh update stamp over empty lists.
