@@ -406,7 +406,7 @@ def rotate(current_keys, new_keys, expired_ts=None, retired_before=None):
     servers. A current key that is also among ``new_keys`` (same id, same
     seed) stays active. A new key may not reuse the id of a different current
     key or of an entry in ``retired_before`` (``KEY_ID_REUSED``): other servers
-    cache keys by id.
+    cache keys by id. A retired key itself may come back (a restore).
     """
     if isinstance(new_keys, SigningKey):
         new_keys = [new_keys]
@@ -418,8 +418,10 @@ def rotate(current_keys, new_keys, expired_ts=None, retired_before=None):
             raise FederationError(
                 'KEY_ID_REUSED', 'the new key would reuse key id %s with a different seed; choose another version'
                 % key.key_id)
-    for key_id in new_ids:
-        if key_id in (retired_before or {}):
+    for key_id, key in new_ids.items():
+        retired = (retired_before or {}).get(key_id)
+        # The same key coming back (a restore of a backup) is fine; another key under its id is not.
+        if retired is not None and retired.get('key') != key.public_key:
             raise FederationError(
                 'KEY_ID_REUSED', 'key id %s is already a retired key; choose another version' % key_id)
     old = {}
