@@ -126,8 +126,8 @@ config_files:
 service:
   description:
     - The unit as read, C(exists), C(active) (running now), C(user), C(group), C(working_directory), its Synapse C(config_paths), and
-      C(generate_keys) (Synapse runs with C(--generate-keys): a missing key file becomes a new identity at the next
-      start).
+      C(generate_keys) (Synapse runs with C(--generate-keys), so a missing key file becomes a new identity at the
+      next start).
   returned: always
   type: dict
 '''

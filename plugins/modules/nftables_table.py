@@ -48,6 +48,13 @@ options:
     type: str
     default: present
     choices: [present, absent]
+  force:
+    description:
+      - Load the table from O(path) even when the kernel holds it exactly as last loaded.
+      - In check mode this predicts the load, also when O(path) does not exist yet because a task before this one
+        (skipped by check mode) is about to write it.
+    type: bool
+    default: false
   record_path:
     description:
       - Where the listing of the last load is kept.
@@ -118,6 +125,7 @@ def main():
             path=dict(type='path'),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             record_path=dict(type='path'),
+            force=dict(type='bool', default=False),
         ),
         required_if=[('state', 'present', ['path'])],
         supports_check_mode=True,
@@ -133,7 +141,8 @@ def main():
 
     try:
         result = ensure_table(Nft(run, binary), params['family'], params['name'], path=params['path'],
-                              state=params['state'], record_path=record_path, check_mode=module.check_mode)
+                              state=params['state'], record_path=record_path, check_mode=module.check_mode,
+                              force=params['force'])
     except FederationError as exc:
         module.fail_json(msg=exc.message, code=exc.code, record_path=record_path)
     output = dict(changed=result['changed'], reason=result['reason'], record_path=record_path)

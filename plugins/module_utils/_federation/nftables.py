@@ -88,8 +88,12 @@ def _read_record(path):
     return record if isinstance(record, dict) else None
 
 
-def ensure_table(nft, family, name, path=None, state='present', record_path=None, check_mode=False):
+def ensure_table(nft, family, name, path=None, state='present', record_path=None, check_mode=False, force=False):
     """Make the kernel hold the table of ``path`` (state present) or no such table (absent).
+
+    ``force`` loads ``path`` again even when the kernel holds it as last
+    loaded; in check mode it predicts that load, also for a ``path`` that a
+    task before is about to write (so it may not exist yet).
 
     Returns a dict: changed, reason (why it (re)loaded, or None), before and
     after (the listings, for diff mode; after is the file's text in check
@@ -108,6 +112,8 @@ def ensure_table(nft, family, name, path=None, state='present', record_path=None
         return result
 
     source = read_file(path)
+    if source is None and check_mode and force:
+        return {'changed': True, 'reason': '%s is about to be written' % path, 'before': live or '', 'after': ''}
     if source is None:
         raise FederationError('NFT_FILE_MISSING', 'table file %s does not exist' % path)
     nft.check_file(path)
@@ -121,6 +127,8 @@ def ensure_table(nft, family, name, path=None, state='present', record_path=None
         reason = '%s changed since it was loaded' % path
     elif record.get('listing') != live:
         reason = 'table %s %s was changed outside this module' % (family, name)
+    elif force:
+        reason = 'force'
     else:
         return {'changed': False, 'reason': None, 'before': live, 'after': live}
 

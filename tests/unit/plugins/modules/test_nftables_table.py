@@ -176,3 +176,21 @@ def test_bad_input_fails_cleanly(netns, tmp_path, table_file, args, words):
         del merged['path']
     result = run(netns, tmp_path, **merged)
     assert result['failed'] is True and words in result['msg'], result
+
+
+def test_force_in_check_mode_predicts_the_load_of_a_file_not_written_yet(netns, tmp_path, table_file):
+    missing = tmp_path / 'not-written-yet.nft'
+    # The role writes the file in the task before; check mode skips that write.
+    predicted = run(netns, tmp_path, check=True, path=str(missing), force=True)
+    assert predicted['changed'] is True and 'about to be written' in predicted['reason']
+    assert nft(netns, 'list', 'tables').stdout.strip() == ''
+    # Without force, a missing file is still a clear error.
+    failed = run(netns, tmp_path, check=True, path=str(missing))
+    assert failed['failed'] and failed['code'] == 'NFT_FILE_MISSING'
+
+
+def test_force_loads_again(netns, tmp_path, table_file):
+    run(netns, tmp_path, path=str(table_file))
+    assert run(netns, tmp_path, path=str(table_file))['changed'] is False
+    forced = run(netns, tmp_path, path=str(table_file), force=True)
+    assert forced['changed'] is True and forced['reason'] == 'force'
