@@ -172,14 +172,19 @@ def check_format(key_format):
 
 
 def _key_file_text(data, source, what):
+    # The message gives the line of the first non-ASCII character, never the character or its line.
     if isinstance(data, bytes):
         try:
             return data.decode('ascii')
-        except UnicodeDecodeError:
-            raise FederationError('KEYFILE_NOT_TEXT', '%s is not an ASCII text file: not a %s signing key' % (source, what))
-    if any(ord(char) > 127 for char in data):
-        raise FederationError('KEYFILE_NOT_TEXT', '%s contains non-ASCII characters: not a %s signing key' % (source, what))
-    return data
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b'\n') + 1
+    else:
+        bad = [index for index, char in enumerate(data) if ord(char) > 127]
+        if not bad:
+            return data
+        line = data[:bad[0]].count('\n') + 1
+    raise FederationError(
+        'KEYFILE_NOT_TEXT', '%s line %d has non-ASCII characters: not a %s signing key' % (source, line, what))
 
 
 def parse_key_file(data, source='key file', key_format='synapse'):
@@ -200,6 +205,9 @@ def parse_key_file(data, source='key file', key_format='synapse'):
     * ``KEYFILE_BAD_SEED`` / ``KEYFILE_SEED_LENGTH``: the seed is not base64 / not 32 bytes;
     * ``KEYFILE_DUPLICATE_VERSION``: two lines with the same key id;
     * ``KEYFILE_WRONG_FORMAT``: the file is a Dendrite PEM key.
+
+    Messages name ``source``, the line and the field and say what is wrong,
+    but never quote the line: in a garbled line any field may be the seed.
     """
     if check_format(key_format) == 'dendrite':
         return parse_dendrite_key_file(data, source)
@@ -217,7 +225,7 @@ def parse_key_file(data, source='key file', key_format='synapse'):
     if lines[-1] == '':
         lines.pop()  # the newline that ends the last line
     keys = []
-    seen = set()
+    seen = {}
     for number, line in enumerate(lines, 1):
         where = '%s line %d' % (source, number)
         fields = line.split()
@@ -237,18 +245,27 @@ def parse_key_file(data, source='key file', key_format='synapse'):
         if algorithm != ALGORITHM:
             raise FederationError(
                 'KEYFILE_UNSUPPORTED_ALGORITHM',
-                '%s uses algorithm %r; Synapse signing keys are "ed25519"' % (where, algorithm[:32]))
+                '%s: the first field (the algorithm) is not "ed25519", the only algorithm of Synapse signing keys'
+                % where)
         if not VERSION_RE.match(version):
             raise FederationError(
                 'KEYFILE_BAD_VERSION',
-                '%s: key version %r has characters outside [A-Za-z0-9_]' % (where, version[:64]))
+                '%s: the second field (the key version) has characters outside [A-Za-z0-9_]' % where)
         seed = _parse_seed(seed_text, where)
         key = SigningKey(algorithm, version, seed)
         if key.key_id in seen:
-            raise FederationError('KEYFILE_DUPLICATE_VERSION', '%s repeats key id %s' % (where, key.key_id))
-        seen.add(key.key_id)
+            # Named by line, not by id: the id comes from the line too.
+            raise FederationError(
+                'KEYFILE_DUPLICATE_VERSION', '%s has the same key id as line %d' % (where, seen[key.key_id]))
+        seen[key.key_id] = number
         keys.append(key)
     return keys
+
+
+# PEM labels other tools write, named in errors so that "this is an OpenSSL/SSH key" is obvious. Only
+# these constants are ever echoed, never a label read from the file.
+_KNOWN_PEM_TYPES = ('PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY',
+                    'OPENSSH PRIVATE KEY', 'PUBLIC KEY', 'CERTIFICATE')
 
 
 def parse_dendrite_key_file(data, source='key file'):
@@ -267,13 +284,28 @@ def parse_dendrite_key_file(data, source='key file'):
     * ``KEYFILE_PEM_HEADERS``: no ``Key-ID`` header, another header, or no blank line after the headers;
     * ``KEYFILE_UNSUPPORTED_ALGORITHM`` / ``KEYFILE_BAD_VERSION``: the key id is not ``ed25519:[A-Za-z0-9_]+``;
     * ``KEYFILE_SEED_LENGTH``: the seed is not 32 bytes (Dendrite needs 32 and would fail on fewer).
+
+    As in :func:`parse_key_file`, messages give line numbers (counted in the
+    whole file) and never quote the file.
     """
     if data is None:
         return []
     text = _key_file_text(data, source, 'Dendrite')
     if not text.strip():
         return []
-    lines = [line.rstrip('\r') for line in text.strip().split('\n')]
+    all_lines = [line.rstrip('\r') for line in text.split('\n')]
+    # Blank lines around the block are allowed; offset keeps line numbers those of the file.
+    offset = 0
+    while not all_lines[offset].strip():
+        offset += 1
+    stop = len(all_lines)
+    while not all_lines[stop - 1].strip():
+        stop -= 1
+    lines = all_lines[offset:stop]
+
+    def where(index):
+        return '%s line %d' % (source, offset + index + 1)
+
     first = lines[0].strip()
     if not first.startswith('-----BEGIN'):
         if first.split()[:1] == [ALGORITHM]:
@@ -281,13 +313,14 @@ def parse_dendrite_key_file(data, source='key file'):
                 'KEYFILE_WRONG_FORMAT',
                 '%s holds Synapse-style key lines ("ed25519 <version> <seed>"), not a Dendrite PEM key: '
                 'use format=synapse for it' % source)
-        raise FederationError('KEYFILE_PEM_MALFORMED', '%s line 1 is not "%s"' % (source, PEM_BEGIN))
+        raise FederationError('KEYFILE_PEM_MALFORMED', '%s is not "%s"' % (where(0), PEM_BEGIN))
     match = _PEM_ANY_BEGIN_RE.match(first)
     if not match or match.group(1) != PEM_TYPE:
+        found = match.group(1) if match and match.group(1) in _KNOWN_PEM_TYPES else None
         raise FederationError(
             'KEYFILE_PEM_MALFORMED',
-            '%s line 1 starts a %s block; a Dendrite signing key is a "%s" block (generate-keys --private-key)'
-            % (source, (match.group(1)[:40] if match else 'malformed'), PEM_TYPE))
+            '%s starts %s; a Dendrite signing key is a "%s" block (generate-keys --private-key)'
+            % (where(0), ('a "%s" block' % found) if found else 'another kind of PEM block', PEM_TYPE))
     try:
         end = [line.strip() for line in lines].index(PEM_END)
     except ValueError:
@@ -295,59 +328,63 @@ def parse_dendrite_key_file(data, source='key file'):
     if end != len(lines) - 1:
         raise FederationError(
             'KEYFILE_PEM_MALFORMED',
-            '%s line %d: text after the key block; Dendrite reads only the first key, keep one key per file'
-            % (source, end + 2))
-    headers = {}
-    number = 1
-    for number, line in enumerate(lines[1:end], 2):
-        if not line.strip():
+            '%s: text after the key block; Dendrite reads only the first key, keep one key per file'
+            % where(end + 1))
+    key_id = None
+    key_id_index = None
+    index = 1
+    for index in range(1, end):
+        line = lines[index].strip()
+        if not line:
             break
-        header = _PEM_HEADER_RE.match(line.strip())
+        header = _PEM_HEADER_RE.match(line)
         if not header:
-            if not headers:
+            if key_id is None:
                 raise FederationError(
                     'KEYFILE_PEM_HEADERS',
                     '%s has no "Key-ID: ed25519:<version>" header; Dendrite refuses a key without one' % source)
             raise FederationError(
-                'KEYFILE_PEM_HEADERS',
-                '%s line %d: headers must be followed by a blank line before the key' % (source, number))
-        if header.group(1) != 'Key-ID' or 'Key-ID' in headers:
+                'KEYFILE_PEM_HEADERS', '%s: headers must be followed by a blank line before the key' % where(index))
+        if header.group(1) != 'Key-ID' or key_id is not None:
             raise FederationError(
-                'KEYFILE_PEM_HEADERS',
-                '%s line %d: unexpected header %r; the only header is one "Key-ID"' % (source, number, header.group(1)[:32]))
-        headers['Key-ID'] = header.group(2).strip()
+                'KEYFILE_PEM_HEADERS', '%s: unexpected header; the only header is one "Key-ID"' % where(index))
+        key_id = header.group(2).strip()
+        key_id_index = index
     else:
-        number = end + 1
-    if 'Key-ID' not in headers:
+        index = end
+    if key_id is None:
         raise FederationError(
             'KEYFILE_PEM_HEADERS',
             '%s has no "Key-ID: ed25519:<version>" header; Dendrite refuses a key without one' % source)
-    algorithm, dummy, version = headers['Key-ID'].partition(':')
+    algorithm, dummy, version = key_id.partition(':')
     if algorithm != ALGORITHM:
         raise FederationError(
-            'KEYFILE_UNSUPPORTED_ALGORITHM',
-            '%s: Key-ID %r does not start with "ed25519:"' % (source, headers['Key-ID'][:64]))
+            'KEYFILE_UNSUPPORTED_ALGORITHM', '%s: the Key-ID header does not start with "ed25519:"' % where(key_id_index))
     if not VERSION_RE.match(version):
         raise FederationError(
             'KEYFILE_BAD_VERSION',
-            '%s: key version %r has characters outside [A-Za-z0-9_] (Dendrite refuses it)' % (source, version[:64]))
-    body_lines = [line.strip() for line in lines[number:end]]
+            '%s: the key version in the Key-ID header has characters outside [A-Za-z0-9_] (Dendrite refuses it)'
+            % where(key_id_index))
+    body_lines = [line.strip() for line in lines[index + 1:end]] if index < end else []
+    body_at = index + 1
     body = ''.join(body_lines)
     if not body:
-        raise FederationError('KEYFILE_SEED_LENGTH', '%s: the key block is empty; the file looks truncated' % source)
-    if any(not line or not _PEM_BODY_RE.match(line) for line in body_lines):
-        raise FederationError(
-            'KEYFILE_PEM_MALFORMED',
-            '%s: the key block is not base64 (allowed: A-Z a-z 0-9 + /, = padding, no blank lines)' % source)
+        raise FederationError('KEYFILE_SEED_LENGTH', '%s: the key block is empty; the file looks truncated' % where(end))
+    for number, line in enumerate(body_lines):
+        if not line or not _PEM_BODY_RE.match(line):
+            raise FederationError(
+                'KEYFILE_PEM_MALFORMED',
+                '%s: the key block is not base64 (allowed: A-Z a-z 0-9 + /, = padding, no blank lines)'
+                % where(body_at + number))
     try:
         seed = base64.b64decode(body.encode('ascii'), validate=True)
     except (binascii.Error, ValueError):
-        raise FederationError('KEYFILE_PEM_MALFORMED', '%s: the key block is not valid padded base64' % source)
+        raise FederationError('KEYFILE_PEM_MALFORMED', '%s: the key block is not valid padded base64' % where(body_at))
     if len(seed) != ED25519_KEY_BYTES:
         raise FederationError(
             'KEYFILE_SEED_LENGTH',
             '%s: the key block holds %d bytes, an ed25519 seed has 32; the file is truncated or this is not a '
-            'signing key' % (source, len(seed)))
+            'signing key' % (where(body_at), len(seed)))
     return [SigningKey(ALGORITHM, version, seed)]
 
 
@@ -493,8 +530,30 @@ def _require_yaml():
                               % YAML_IMPORT_ERROR)
 
 
+# Key ids of the record are public, but a hand-edited or mistaken file may hold anything: an id is
+# only quoted in an error when it has the shape of a key id (Synapse refuses any other id anyway).
+_KEY_ID_RE = re.compile(r'^ed25519:[A-Za-z0-9_]+$')
+
+
+def _entry_name(key_id, number):
+    if isinstance(key_id, str) and _KEY_ID_RE.match(key_id):
+        return 'entry %s' % key_id
+    return 'entry %d (its key id is not "ed25519:<version>")' % number
+
+
+def _yaml_error_text(exc):
+    # PyYAML's str() quotes the offending line; only the position and the problem are kept.
+    mark = getattr(exc, 'problem_mark', None)
+    position = ' at line %d, column %d' % (mark.line + 1, mark.column + 1) if mark is not None else ''
+    problem = getattr(exc, 'problem', None)
+    return '%s%s' % (position, (': %s' % problem) if isinstance(problem, str) else '')
+
+
 def read_old_keys(path):
-    """Entries of the ``old_signing_keys`` fragment at ``path`` (``{}`` when missing or empty)."""
+    """Entries of the ``old_signing_keys`` fragment at ``path`` (``{}`` when missing or empty).
+
+    Errors (``OLD_KEYS_MALFORMED``) give positions, never the file's text.
+    """
     data = read_file(path)
     if data is None or not data.strip():
         return {}
@@ -502,7 +561,7 @@ def read_old_keys(path):
     try:
         loaded = yaml.safe_load(data)
     except yaml.YAMLError as exc:
-        raise FederationError('OLD_KEYS_MALFORMED', '%s is not valid YAML: %s' % (path, exc))
+        raise FederationError('OLD_KEYS_MALFORMED', '%s is not valid YAML%s' % (path, _yaml_error_text(exc)))
     if loaded is None:
         return {}
     if not isinstance(loaded, dict) or set(loaded) - {'old_signing_keys'}:
@@ -510,15 +569,19 @@ def read_old_keys(path):
     entries = loaded.get('old_signing_keys') or {}
     if not isinstance(entries, dict):
         raise FederationError('OLD_KEYS_MALFORMED', '%s: old_signing_keys must be a mapping of key ids' % path)
-    for key_id, entry in entries.items():
+    for number, (key_id, entry) in enumerate(entries.items(), 1):
+        if not isinstance(key_id, str) or not _KEY_ID_RE.match(key_id):
+            raise FederationError(
+                'OLD_KEYS_MALFORMED',
+                '%s: %s; Synapse accepts only ed25519 keys in old_signing_keys' % (path, _entry_name(key_id, number)))
         if (not isinstance(key_id, str) or not isinstance(entry, dict) or not isinstance(entry.get('key'), str)
                 or not isinstance(entry.get('expired_ts'), int) or isinstance(entry.get('expired_ts'), bool)):
             raise FederationError(
                 'OLD_KEYS_MALFORMED',
-                '%s: entry %r must be {key: <public base64>, expired_ts: <ms>}' % (path, key_id))
+                '%s: %s must be {key: <public base64>, expired_ts: <ms>}' % (path, _entry_name(key_id, number)))
         if len(entry['key'].rstrip('=')) > SEED_CHARS:
-            raise FederationError('OLD_KEYS_MALFORMED', '%s: entry %r has a key that is not an ed25519 public key'
-                                  % (path, key_id))
+            raise FederationError('OLD_KEYS_MALFORMED', '%s: %s has a key that is not an ed25519 public key'
+                                  % (path, _entry_name(key_id, number)))
     return entries
 
 

@@ -13,8 +13,11 @@ __metaclass__ = type
 
 import base64
 import binascii
+import hashlib
 import json
 import os
+import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -378,3 +381,122 @@ def test_wrong_format_refused_and_file_untouched(tmp_path):
     assert 'format=dendrite' in result['msg']
     assert path.read_bytes() == original
     assert original.splitlines()[3].decode('ascii') not in out + err
+
+
+# ---------------------------------------------------------------- live server safety
+
+# A seed that looks like a real one. It has "+" and "/", so in the version field of a garbled line it fails
+# the version check, and an error that quoted the field would quote the seed.
+SECRET_BYTES = hashlib.sha256(b'matrix.federation test secret 7').digest()
+SECRET = signing.encode_base64(SECRET_BYTES)
+SECRET_ALNUM = re.sub('[^A-Za-z0-9]', '', SECRET)
+SECRET_UPPER = SECRET_ALNUM.upper()
+
+
+def _assert_secret_absent(text):
+    """No secret form, nor any 8 characters of one, in ``text``."""
+    for secret in (SECRET, SECRET_ALNUM, SECRET_UPPER, SECRET.replace('+', '-').replace('/', '_'),
+                   base64.b64encode(SECRET_BYTES).decode('ascii')):
+        for start in range(len(secret) - 7):
+            assert secret[start:start + 8] not in text, 'part of the secret (%r) in the output' % secret[start:start + 8]
+
+
+def _dendrite_pem(key_id='ed25519:a_Bad', body=None, begin='MATRIX PRIVATE KEY', headers=None):
+    body = base64.b64encode(SECRET_BYTES).decode('ascii') if body is None else body
+    head = 'Key-ID: %s\n' % key_id if headers is None else headers
+    return '-----BEGIN %s-----\n%s\n%s\n-----END %s-----\n' % (begin, head, body, begin)
+
+
+# (file text, key format, expected code, line number the message must name or None)
+BROKEN_KEY_FILES = [
+    ('ed25519 a_Bad %s!\n' % SECRET[:42], 'synapse', 'KEYFILE_BAD_SEED', 1),
+    ('ed25519 a_Bad %s\n' % SECRET.replace('+', '-').replace('/', '_'), 'synapse', 'KEYFILE_BAD_SEED', 1),
+    ('ed25519 a_Bad %s\n' % SECRET[:30], 'synapse', 'KEYFILE_SEED_LENGTH', 1),
+    ('ed25519 a_Bad %sAAAA\n' % SECRET, 'synapse', 'KEYFILE_SEED_LENGTH', 1),
+    (FILE_LINE + '%s ed25519 a_Bad\n' % SECRET, 'synapse', 'KEYFILE_UNSUPPORTED_ALGORITHM', 2),
+    ('ed25519 %s a_Bad\n' % SECRET, 'synapse', 'KEYFILE_BAD_VERSION', 1),
+    ('ed25519 a_Bad %s extra\n' % SECRET, 'synapse', 'KEYFILE_MALFORMED_LINE', 1),
+    ('ed25519 %s\n' % SECRET, 'synapse', 'KEYFILE_TRUNCATED_LINE', 1),
+    ('%s\n' % SECRET, 'synapse', 'KEYFILE_TRUNCATED_LINE', 1),
+    (FILE_LINE + 'ed25519 a_Bad %s\xe9\n' % SECRET, 'synapse', 'KEYFILE_NOT_TEXT', 2),
+    ('ed25519 a_Bad %s\n\n' % SECRET, 'synapse', 'KEYFILE_BLANK_LINE', 2),
+    ('ed25519 a_Bad %s\ned25519 a_Bad %s\n' % (SECRET, FILE_SEED), 'synapse', 'KEYFILE_DUPLICATE_VERSION', 2),
+    (_dendrite_pem(), 'synapse', 'KEYFILE_WRONG_FORMAT', None),
+    ('ed25519 a_Bad %s\n' % SECRET, 'dendrite', 'KEYFILE_WRONG_FORMAT', None),
+    (_dendrite_pem(begin='%s KEY' % SECRET_UPPER), 'dendrite', 'KEYFILE_PEM_MALFORMED', 1),
+    (_dendrite_pem(begin='PRIVATE KEY'), 'dendrite', 'KEYFILE_PEM_MALFORMED', 1),
+    ('%s\n' % SECRET + _dendrite_pem(), 'dendrite', 'KEYFILE_PEM_MALFORMED', 1),
+    (_dendrite_pem() + 'trailing %s\n' % SECRET, 'dendrite', 'KEYFILE_PEM_MALFORMED', 6),
+    (_dendrite_pem(key_id='ed25519:%s' % SECRET), 'dendrite', 'KEYFILE_BAD_VERSION', 2),
+    (_dendrite_pem(key_id='%s:a_Bad' % SECRET), 'dendrite', 'KEYFILE_UNSUPPORTED_ALGORITHM', 2),
+    (_dendrite_pem(headers='Key-ID: ed25519:a_Bad\n%s: x\n' % SECRET_ALNUM), 'dendrite', 'KEYFILE_PEM_HEADERS', 3),
+    (_dendrite_pem(headers='%s: x\n' % SECRET_ALNUM), 'dendrite', 'KEYFILE_PEM_HEADERS', 2),
+    (_dendrite_pem(body=SECRET + '!'), 'dendrite', 'KEYFILE_PEM_MALFORMED', 4),
+    (_dendrite_pem(body=SECRET), 'dendrite', 'KEYFILE_PEM_MALFORMED', 4),
+    (_dendrite_pem(body=base64.b64encode(SECRET_BYTES[:31]).decode('ascii')), 'dendrite', 'KEYFILE_SEED_LENGTH', 4),
+    (_dendrite_pem()[:80], 'dendrite', 'KEYFILE_PEM_MALFORMED', None),
+]
+
+
+@pytest.mark.parametrize('text, key_format, code, line', BROKEN_KEY_FILES)
+def test_broken_key_file_errors_never_quote_the_key(tmp_path, text, key_format, code, line):
+    path = tmp_path / 'k.key'
+    path.write_bytes(text.encode('latin-1'))
+    for args in ({}, {'state': 'rotated', 'rotate': True, 'old_keys_path': str(tmp_path / 'old.yaml')}):
+        for check in (False, True):
+            result, stdout, stderr = run_module(dict(args, path=str(path), format=key_format), check=check, diff=True)
+            assert result['failed'] is True and result['code'] == code, result
+            assert str(path) in result['msg']
+            if line is not None:
+                assert ' line %d' % line in result['msg'], result['msg']
+            _assert_secret_absent(stdout + stderr)
+    assert path.read_bytes() == text.encode('latin-1')
+    assert os.listdir(str(tmp_path)) == ['k.key']
+
+
+@pytest.mark.parametrize('text, key_format, code, line', [
+    case for case in BROKEN_KEY_FILES])
+def test_broken_content_errors_never_quote_the_key(tmp_path, text, key_format, code, line):
+    path = tmp_path / 'k.key'
+    result, stdout, stderr = run_module({'path': str(path), 'format': key_format, 'content': text}, diff=True)
+    assert result['failed'] is True and result['code'] == code, result
+    assert 'content' in result['msg']
+    if line is not None:
+        assert ' line %d' % line in result['msg'], result['msg']
+    _assert_secret_absent(stdout + stderr)
+    assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize('private_key, code', [
+    (SECRET[:42] + '!', 'KEYFILE_BAD_SEED'),
+    (SECRET[:30], 'KEYFILE_SEED_LENGTH'),
+    (SECRET + 'AAAA', 'KEYFILE_SEED_LENGTH'),
+    (SECRET.replace('+', '-').replace('/', '_'), 'KEYFILE_BAD_SEED'),
+    ('%s %s' % (SECRET[:20], SECRET[20:]), 'KEYFILE_BAD_SEED'),
+])
+def test_broken_private_key_errors_never_quote_it(tmp_path, private_key, code):
+    path = tmp_path / 'k.key'
+    result, stdout, stderr = run_module({'path': str(path), 'private_key': private_key, 'version': 'a_Bad'}, diff=True)
+    assert result['failed'] is True and result['code'] == code and 'private_key' in result['msg'], result
+    _assert_secret_absent(stdout + stderr)
+    assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize('text', [
+    'old_signing_keys: {"ed25519:a_x": {key: %s, expired_ts: [}\n' % SECRET,
+    'old_signing_keys:\n  "%s": {key: "x", expired_ts: 1}\n' % SECRET,
+    'old_signing_keys:\n  "ed25519:a_x": {key: "%s%s", expired_ts: 1}\n' % (SECRET, SECRET),
+    'ed25519 a_Bad %s\n' % SECRET,
+])
+def test_broken_old_keys_record_errors_never_quote_it(tmp_path, text):
+    # old_keys_path pointed at the key file by mistake, or a record someone edited by hand.
+    path = tmp_path / 'k.key'
+    _write(path, FILE_LINE)
+    fragment = tmp_path / 'old.yaml'
+    _write(fragment, text)
+    result, stdout, stderr = run_module({'path': str(path), 'state': 'rotated', 'rotate': True,
+                                         'old_keys_path': str(fragment)}, diff=True)
+    assert result['failed'] is True and result['code'] == 'OLD_KEYS_MALFORMED', result
+    assert str(fragment) in result['msg']
+    _assert_secret_absent(stdout + stderr)
+    assert _read(path) == FILE_LINE and _read(fragment) == text

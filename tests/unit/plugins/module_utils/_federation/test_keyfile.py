@@ -227,7 +227,8 @@ def test_old_keys_merge_never_loses_or_overwrites():
 
 
 @pytest.mark.parametrize('text', ['[1, 2]', 'old_signing_keys: [1]', 'other: 1',
-                                  'old_signing_keys: {"ed25519:a": {"key": "x"}}', 'old_signing_keys: {a: [}'])
+                                  'old_signing_keys: {"ed25519:a": {"key": "x"}}', 'old_signing_keys: {a: [}',
+                                  'old_signing_keys: {"rsa:a": {"key": "x", "expired_ts": 1}}'])
 def test_malformed_fragment_refused(tmp_path, text):
     frag = tmp_path / 'old.yaml'
     _write(frag, text)
