@@ -60,9 +60,14 @@ import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.fileutil import (
-    atomic_write,
     backup_file,
-    read_file,
+    check_writable,
+    commit,
+    commit_new,
+    discard,
+    lock_directories,
+    read_regular_file,
+    stage,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import (
     ED25519_KEY_BYTES,
@@ -553,8 +558,9 @@ def read_old_keys(path):
     """Entries of the ``old_signing_keys`` fragment at ``path`` (``{}`` when missing or empty).
 
     Errors (``OLD_KEYS_MALFORMED``) give positions, never the file's text.
+    ``path`` must be a regular file, not a symbolic link (``OLD_KEYS_SYMLINK``).
     """
-    data = read_file(path)
+    data = _read_own_file(path, 'old_keys_path', 'OLD_KEYS', 'a YAML file of retired keys')
     if data is None or not data.strip():
         return {}
     _require_yaml()
@@ -636,13 +642,54 @@ class KeyPlan(object):
         self.old_keys_changed = False
         self.warnings = []
         self.explicit_version = False
+        # Whether plan() found a key file (maybe empty): a missing one is created only if still missing.
+        self.file_existed = False
+
+
+def _read_own_file(path, option, prefix, what):
+    """Bytes of ``path`` (``None`` when missing), refusing links and anything but a regular file.
+
+    A link is refused rather than followed: the module replaces files by
+    rename, which would put a regular file in place of the link (or, if it
+    wrote through it, change a file somewhere else than ``option`` says).
+    """
+    try:
+        return read_regular_file(path)
+    except FederationError as exc:
+        if exc.code == 'FILE_SYMLINK':
+            raise FederationError(
+                prefix + '_SYMLINK',
+                '%s %s is a symbolic link (to %s); the module does not work through links: point %s at the '
+                'real file' % (option, path, os.path.realpath(path), option))
+        if exc.code == 'FILE_IS_DIRECTORY':
+            raise FederationError(prefix + '_IS_DIRECTORY', '%s is a directory, not %s' % (path, what))
+        if exc.code == 'FILE_NOT_REGULAR':
+            raise FederationError(
+                prefix + '_NOT_REGULAR', '%s is not a regular file (a FIFO, socket or device), not %s' % (path, what))
+        raise
 
 
 def load_key_file(path, key_format='synapse'):
-    """Keys currently in ``path`` (``[]`` when missing or empty); strict, see :func:`parse_key_file`."""
-    if os.path.isdir(path):
-        raise FederationError('KEYFILE_IS_DIRECTORY', '%s is a directory, not a signing key file' % path)
-    return parse_key_file(read_file(path), source=path, key_format=key_format)
+    """Keys currently in ``path`` (``[]`` when missing or empty); strict, see :func:`parse_key_file`.
+
+    ``path`` must be a regular file, not a symbolic link (``KEYFILE_SYMLINK``),
+    a directory (``KEYFILE_IS_DIRECTORY``) or another special file
+    (``KEYFILE_NOT_REGULAR``).
+    """
+    data = _read_own_file(path, 'path', 'KEYFILE', 'a signing key file')
+    return parse_key_file(data, source=path, key_format=key_format)
+
+
+def locked(path, old_keys_path=None, timeout=60.0):
+    """Context manager serializing runs on the key file ``path`` (and ``old_keys_path``).
+
+    Holds an exclusive ``flock`` on the directories of both files (see
+    :func:`fileutil.lock_directories`) so that a run plans and writes from
+    what the previous run left: concurrent rotations each retire the key
+    the one before made, and none is lost. No lock file is created. Its
+    ``warnings`` are ``(code, message)`` pairs for the module to report.
+    """
+    return lock_directories([path, old_keys_path], timeout)
 
 
 def plan(path, state='present', rotate_now=False, max_age=None, version=None, private_key=None,
@@ -664,6 +711,7 @@ def plan(path, state='present', rotate_now=False, max_age=None, version=None, pr
     result = KeyPlan()
     result.explicit_version = version is not None
     result.current_keys = load_key_file(path, key_format)
+    result.file_existed = os.path.lexists(path)
     result.key_age = key_age_seconds(path, now) if result.current_keys else None
     if old_keys_path:
         result.old_keys_before = read_old_keys(old_keys_path)
@@ -722,48 +770,86 @@ def plan(path, state='present', rotate_now=False, max_age=None, version=None, pr
         result.old_keys_after = merge_old_keys(result.old_keys_before, result.old_signing_keys,
                                                old_keys_path or 'old_keys_path')
         result.old_keys_changed = bool(old_keys_path) and result.old_keys_after != result.old_keys_before
+    # A read-only mount is refused here, so check mode predicts it and nothing is half written.
+    if result.key_changed:
+        check_writable(path)
+    if result.old_keys_changed:
+        check_writable(old_keys_path)
     return result
 
 
 def apply(path, key_plan, old_keys_path=None, backup=False, key_format='synapse'):
     """Write what ``key_plan`` says, in ``key_format``. Returns the backup file name or ``None``.
 
-    The old keys fragment is written before the key file, so a retired key is
-    on record before it stops being the signing key. Replacing an existing key
-    file keeps its owner and group (the caller applies requested attributes).
-    A symlinked key file is written through the link, which stays in place.
+    Every file is first written in full to a temp file next to it (so a full
+    disk fails before anything changed), then the backup is made, then the
+    old keys fragment takes its name, then the key file: a retired key is
+    on record before it stops being the signing key.
+
+    A new key file is created only if there still is none (``link()``): when
+    another process (a second run, or Synapse generating its key) created
+    one meanwhile, that key is kept and ``key_plan`` is updated to report it
+    as an existing key, ``action`` ``none``. Restores and rotations replace
+    the file by ``rename()``.
+
+    A replaced file keeps its owner and group (the caller applies requested
+    attributes).
     """
-    path = os.path.realpath(path)
-    if old_keys_path:
-        old_keys_path = os.path.realpath(old_keys_path)
     backup_name = None
-    if key_plan.old_keys_changed:
-        previous = _stat_or_none(old_keys_path)
-        atomic_write(old_keys_path, serialize_old_keys(key_plan.old_keys_after).encode('ascii'), 0o600)
-        _restore_owner(old_keys_path, previous)
-    if key_plan.key_changed:
+    old_tmp = key_tmp = None
+    try:
+        if key_plan.old_keys_changed:
+            old_tmp = stage(old_keys_path, serialize_old_keys(key_plan.old_keys_after).encode('ascii'), 0o600,
+                            _owner_of(_stat_or_none(old_keys_path)))
         previous = _stat_or_none(path)
-        if backup and previous is not None:
-            backup_name = backup_file(path)
-        atomic_write(path, serialize_keys(key_plan.new_keys, key_format).encode('ascii'), 0o600)
-        _restore_owner(path, previous)
+        if key_plan.key_changed:
+            key_tmp = stage(path, serialize_keys(key_plan.new_keys, key_format).encode('ascii'), 0o600,
+                            _owner_of(previous))
+            if backup and previous is not None:
+                backup_name = backup_file(path)
+        if old_tmp:
+            tmp, old_tmp = old_tmp, None
+            commit(tmp, old_keys_path)
+        if key_tmp:
+            tmp, key_tmp = key_tmp, None
+            if not key_plan.file_existed and key_plan.action == 'create':
+                if not commit_new(tmp, path):
+                    _keep_concurrent_key(path, key_plan, key_format)
+            else:
+                commit(tmp, path)
+    finally:
+        for tmp in (old_tmp, key_tmp):
+            if tmp:
+                discard(tmp)
     return backup_name
+
+
+def _keep_concurrent_key(path, key_plan, key_format):
+    # Another process created the key file after plan() found none: that key is the server's now.
+    keys = load_key_file(path, key_format)
+    if not keys:
+        raise FederationError(
+            'KEYFILE_CREATED_CONCURRENTLY',
+            '%s was created by another process while this run was creating it, and holds no key yet '
+            '(it may still be writing it); run again' % path)
+    key_plan.current_keys = keys
+    key_plan.new_keys = keys
+    key_plan.action = 'none'
+    key_plan.key_changed = False
+    key_plan.generated = False
+    key_plan.key_age = key_age_seconds(path)
+    key_plan.warnings = [warning for warning in key_plan.warnings if warning[0] != 'KEY_CREATED_NOT_ROTATED']
 
 
 def _stat_or_none(path):
     try:
-        return os.stat(path)
+        return os.lstat(path)
     except FileNotFoundError:
         return None
 
 
-def _restore_owner(path, previous):
-    if previous is None:
-        return
-    try:
-        os.chown(path, previous.st_uid, previous.st_gid)
-    except OSError as exc:
-        raise FederationError('FILE_WRITE_FAILED', 'cannot restore owner of %s: %s' % (path, exc.strerror or exc))
+def _owner_of(previous):
+    return (previous.st_uid, previous.st_gid) if previous is not None else None
 
 
 def public_result(key_plan, server_name=None, check_mode=False):
