@@ -27,6 +27,7 @@ description:
   - O(private_key) or O(content) (for example from Ansible Vault) make the file hold exactly that key (restore).
   - A malformed or truncated key file is refused with a precise error and left untouched; the module never
     regenerates a key over one it cannot read.
+  - Owner, group and mode of existing files change only when O(owner), O(group) or O(mode) are set.
   - Writes are atomic. Every file is first written in full to a temp file in its directory, so a full disk
     (C(FILE_NO_SPACE)) or a read-only mount (C(FILE_READ_ONLY), also predicted in check mode) fails with a coded
     error before any file changed.
@@ -131,19 +132,24 @@ options:
     default: false
   owner:
     description:
-      - Owner of the key file (Synapse's user). When a file is replaced and no owner is given, the previous
-        owner is kept.
+      - Owner of the key file (Synapse's user).
+      - Without it an existing file keeps its owner, also when a rotation or restore replaces it; a new file
+        belongs to the user the module runs as (usually C(root)).
     type: str
   group:
     description:
-      - Group of the key file. When a file is replaced and no group is given, the previous group is kept.
+      - Group of the key file.
+      - Without it an existing file keeps its group, also when it is replaced; a new file gets the primary
+        group of the user the module runs as.
     type: str
   mode:
     description:
       - Permissions of the key file, as for M(ansible.builtin.file). Anyone who can read it can impersonate
         the server.
+      - Without it an existing file keeps its mode, also when a rotation or restore replaces it (a packaged
+        key such as Debian's C(matrix-synapse:matrix-synapse) one is left as the package made it), and a new
+        file is created with C(0600), never readable by others even for a moment.
     type: raw
-    default: '0600'
 requirements:
   - cryptography >= 3.4
   - PyYAML (only for O(old_keys_path))
@@ -320,7 +326,7 @@ def main():
             backup=dict(type='bool', default=False),
             owner=dict(type='str'),
             group=dict(type='str'),
-            mode=dict(type='raw', default='0600'),
+            mode=dict(type='raw'),
         ),
         mutually_exclusive=[('private_key', 'content'), ('content', 'version')],
         required_by={'private_key': 'version'},

@@ -55,6 +55,7 @@ import binascii
 import os
 import re
 import random
+import stat
 import string
 import time
 
@@ -792,19 +793,22 @@ def apply(path, key_plan, old_keys_path=None, backup=False, key_format='synapse'
     as an existing key, ``action`` ``none``. Restores and rotations replace
     the file by ``rename()``.
 
-    A replaced file keeps its owner and group (the caller applies requested
-    attributes).
+    A replaced file keeps its owner, group and mode, set on the temp file
+    before it takes the name, so the homeserver never finds its key with
+    other attributes, not even for a moment. A new file is ``0600``, owned
+    by the user running this. The caller applies requested attributes.
     """
     backup_name = None
     old_tmp = key_tmp = None
     try:
         if key_plan.old_keys_changed:
-            old_tmp = stage(old_keys_path, serialize_old_keys(key_plan.old_keys_after).encode('ascii'), 0o600,
-                            _owner_of(_stat_or_none(old_keys_path)))
+            previous_old = _stat_or_none(old_keys_path)
+            old_tmp = stage(old_keys_path, serialize_old_keys(key_plan.old_keys_after).encode('ascii'),
+                            _mode_of(previous_old), _owner_of(previous_old))
         previous = _stat_or_none(path)
         if key_plan.key_changed:
-            key_tmp = stage(path, serialize_keys(key_plan.new_keys, key_format).encode('ascii'), 0o600,
-                            _owner_of(previous))
+            key_tmp = stage(path, serialize_keys(key_plan.new_keys, key_format).encode('ascii'),
+                            _mode_of(previous), _owner_of(previous))
             if backup and previous is not None:
                 backup_name = backup_file(path)
         if old_tmp:
@@ -850,6 +854,13 @@ def _stat_or_none(path):
 
 def _owner_of(previous):
     return (previous.st_uid, previous.st_gid) if previous is not None else None
+
+
+def _mode_of(previous):
+    # Only a regular file's mode is worth keeping; anything new starts private.
+    if previous is None or not stat.S_ISREG(previous.st_mode):
+        return 0o600
+    return stat.S_IMODE(previous.st_mode)
 
 
 def public_result(key_plan, server_name=None, check_mode=False):

@@ -236,18 +236,6 @@ def test_malformed_file_refused_and_untouched(tmp_path, text, code):
     assert os.listdir(str(tmp_path)) == ['k.key']
 
 
-def test_owner_group_mode_applied(tmp_path):
-    path = tmp_path / 'k.key'
-    result, dummy, dummy = run_module({'path': str(path), 'mode': '0640', 'owner': str(os.getuid()),
-                                       'group': str(os.getgid())})
-    assert result['changed'] is True and _mode(path) == 0o640
-    result, dummy, dummy = run_module({'path': str(path), 'mode': '0640'})
-    assert result['changed'] is False
-    result, dummy, dummy = run_module({'path': str(path)}, diff=True)
-    assert result['changed'] is True and result['action'] == 'none' and _mode(path) == 0o600
-    assert any(d.get('after', {}).get('mode') == '0600' for d in result['diff'] if isinstance(d.get('after'), dict))
-
-
 @pytest.mark.parametrize('args, words', [
     ({'private_key': SPEC_SEED}, 'version'),
     ({'state': 'rotated'}, 'rotate'),
@@ -635,6 +623,57 @@ def test_key_in_a_symlinked_directory_is_fine(tmp_path):
     result, dummy, dummy = run_module({'path': str(tmp_path / 'conf' / 'k.key')})
     assert result['changed'] is True and result['action'] == 'create'
     assert os.listdir(str(tmp_path / 'real')) == ['k.key']
+
+
+# ------------------------------------------------ ownership and mode of existing files
+
+def test_existing_file_keeps_owner_group_and_mode(tmp_path):
+    # As the Debian package ships it: matrix-synapse:matrix-synapse with its own mode.
+    path = tmp_path / 'k.key'
+    fragment = tmp_path / 'old.yaml'
+    _write(path, FILE_LINE)
+    os.chown(str(path), 4321, 5432)
+    os.chmod(str(path), 0o640)
+    _write(fragment, 'old_signing_keys: {}\n')
+    os.chown(str(fragment), 4321, 5432)
+    os.chmod(str(fragment), 0o644)
+
+    def attrs(target):
+        info = os.stat(str(target))
+        return info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)
+
+    for check in (True, False):
+        result, dummy, dummy = run_module({'path': str(path), 'old_keys_path': str(fragment)}, check=check, diff=True)
+        assert result['changed'] is False and result['diff'] == [], result
+    assert attrs(path) == (4321, 5432, 0o640) and attrs(fragment) == (4321, 5432, 0o644)
+
+    rotated, dummy, dummy = run_module({'path': str(path), 'state': 'rotated', 'rotate': True,
+                                        'old_keys_path': str(fragment), 'backup': True})
+    assert rotated['action'] == 'rotate'
+    assert attrs(path) == (4321, 5432, 0o640) and attrs(fragment) == (4321, 5432, 0o644)
+    assert _mode(rotated['backup_file']) == 0o600
+
+    restored, dummy, dummy = run_module({'path': str(path), 'content': FILE_LINE})
+    assert restored['action'] == 'restore' and _read(path) == FILE_LINE
+    assert attrs(path) == (4321, 5432, 0o640)
+
+
+def test_new_file_is_0600_and_explicit_attributes_apply(tmp_path):
+    path = tmp_path / 'k.key'
+    result, dummy, dummy = run_module({'path': str(path)})
+    assert result['changed'] is True and _mode(path) == 0o600
+    assert (os.stat(str(path)).st_uid, os.stat(str(path)).st_gid) == (os.getuid(), os.getgid())
+    result, dummy, dummy = run_module({'path': str(path), 'mode': '0640', 'owner': '4321', 'group': '5432'},
+                                      diff=True)
+    assert result['changed'] is True and result['action'] == 'none' and _mode(path) == 0o640
+    assert (os.stat(str(path)).st_uid, os.stat(str(path)).st_gid) == (4321, 5432)
+    assert any(d['after'].get('mode') == '0640' for d in result['diff'] if isinstance(d.get('after'), dict))
+    # Later runs without owner, group or mode leave them alone.
+    result, dummy, dummy = run_module({'path': str(path)}, diff=True)
+    assert result['changed'] is False and _mode(path) == 0o640
+    assert (os.stat(str(path)).st_uid, os.stat(str(path)).st_gid) == (4321, 5432)
+    result, dummy, dummy = run_module({'path': str(path), 'mode': '0640'})
+    assert result['changed'] is False
 
 
 # ------------------------------------------------ read-only and full file systems

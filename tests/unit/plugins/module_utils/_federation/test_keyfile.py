@@ -369,3 +369,14 @@ def test_lock_on_missing_directory_is_a_clear_error(tmp_path):
             pass  # pragma: no cover
     assert err.value.code == 'DIRECTORY_MISSING'
 
+
+def test_replaced_file_keeps_owner_and_mode(tmp_path):
+    path = str(tmp_path / 'k.key')
+    _write(path, SPEC_LINE)
+    os.chown(path, 4321, 5432)
+    os.chmod(path, 0o640)
+    rotation = keyfile.plan(path, state='rotated', rotate_now=True)
+    keyfile.apply(path, rotation)
+    info = os.stat(path)
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (4321, 5432, 0o640)
+    assert keyfile.load_key_file(path) == rotation.new_keys
