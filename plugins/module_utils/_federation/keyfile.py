@@ -561,7 +561,7 @@ def read_old_keys(path):
     Errors (``OLD_KEYS_MALFORMED``) give positions, never the file's text.
     ``path`` must be a regular file, not a symbolic link (``OLD_KEYS_SYMLINK``).
     """
-    data = _read_own_file(path, 'old_keys_path', 'OLD_KEYS', 'a YAML file of retired keys')
+    data = _read_own_file(path, 'old_keys_path', 'a YAML file of retired keys', _OLD_KEYS_CODES)
     if data is None or not data.strip():
         return {}
     _require_yaml()
@@ -647,7 +647,14 @@ class KeyPlan(object):
         self.file_existed = False
 
 
-def _read_own_file(path, option, prefix, what):
+# fileutil.read_regular_file's generic codes, as each of the module's two files reports them.
+_KEYFILE_CODES = {'FILE_SYMLINK': 'KEYFILE_SYMLINK', 'FILE_IS_DIRECTORY': 'KEYFILE_IS_DIRECTORY',
+                  'FILE_NOT_REGULAR': 'KEYFILE_NOT_REGULAR'}
+_OLD_KEYS_CODES = {'FILE_SYMLINK': 'OLD_KEYS_SYMLINK', 'FILE_IS_DIRECTORY': 'OLD_KEYS_IS_DIRECTORY',
+                   'FILE_NOT_REGULAR': 'OLD_KEYS_NOT_REGULAR'}
+
+
+def _read_own_file(path, option, what, codes):
     """Bytes of ``path`` (``None`` when missing), refusing links and anything but a regular file.
 
     A link is refused rather than followed: the module replaces files by
@@ -659,14 +666,14 @@ def _read_own_file(path, option, prefix, what):
     except FederationError as exc:
         if exc.code == 'FILE_SYMLINK':
             raise FederationError(
-                prefix + '_SYMLINK',
+                codes[exc.code],
                 '%s %s is a symbolic link (to %s); the module does not work through links: point %s at the '
                 'real file' % (option, path, os.path.realpath(path), option))
         if exc.code == 'FILE_IS_DIRECTORY':
-            raise FederationError(prefix + '_IS_DIRECTORY', '%s is a directory, not %s' % (path, what))
+            raise FederationError(codes[exc.code], '%s is a directory, not %s' % (path, what))
         if exc.code == 'FILE_NOT_REGULAR':
             raise FederationError(
-                prefix + '_NOT_REGULAR', '%s is not a regular file (a FIFO, socket or device), not %s' % (path, what))
+                codes[exc.code], '%s is not a regular file (a FIFO, socket or device), not %s' % (path, what))
         raise
 
 
@@ -677,7 +684,7 @@ def load_key_file(path, key_format='synapse'):
     a directory (``KEYFILE_IS_DIRECTORY``) or another special file
     (``KEYFILE_NOT_REGULAR``).
     """
-    data = _read_own_file(path, 'path', 'KEYFILE', 'a signing key file')
+    data = _read_own_file(path, 'path', 'a signing key file', _KEYFILE_CODES)
     return parse_key_file(data, source=path, key_format=key_format)
 
 

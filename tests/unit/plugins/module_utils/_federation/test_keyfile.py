@@ -380,3 +380,11 @@ def test_replaced_file_keeps_owner_and_mode(tmp_path):
     info = os.stat(path)
     assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (4321, 5432, 0o640)
     assert keyfile.load_key_file(path) == rotation.new_keys
+
+
+def test_old_keys_path_that_is_a_directory_is_refused(tmp_path):
+    path = str(tmp_path / 'k.key')
+    _write(path, SPEC_LINE)
+    with pytest.raises(FederationError) as err:
+        keyfile.plan(path, state='rotated', rotate_now=True, old_keys_path=str(tmp_path))
+    assert err.value.code == 'OLD_KEYS_IS_DIRECTORY' and str(tmp_path) in err.value.message
