@@ -442,8 +442,7 @@ def test_broken_key_file_errors_never_quote_the_key(tmp_path, text, key_format, 
     assert os.listdir(str(tmp_path)) == ['k.key']
 
 
-@pytest.mark.parametrize('text, key_format, code, line', [
-    case for case in BROKEN_KEY_FILES])
+@pytest.mark.parametrize('text, key_format, code, line', BROKEN_KEY_FILES)
 def test_broken_content_errors_never_quote_the_key(tmp_path, text, key_format, code, line):
     path = tmp_path / 'k.key'
     result, stdout, stderr = run_module({'path': str(path), 'format': key_format, 'content': text}, diff=True)

@@ -304,10 +304,7 @@ def test_symlinked_key_file_is_refused(tmp_path):
     assert os.path.islink(str(link)) and keyfile.load_key_file(str(real))[0].key_id == 'ed25519:1'
 
 
-@pytest.mark.parametrize('make', [
-    lambda path: os.mkfifo(path),
-    lambda path: os.mkdir(path),
-])
+@pytest.mark.parametrize('make', [os.mkfifo, os.mkdir], ids=['fifo', 'directory'])
 def test_key_path_that_is_not_a_regular_file_is_refused(tmp_path, make):
     # A FIFO would block a plain open() forever; a directory is a typo in path.
     path = str(tmp_path / 'k.key')
