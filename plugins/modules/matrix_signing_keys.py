@@ -27,7 +27,14 @@ description:
   - O(private_key) or O(content) (for example from Ansible Vault) make the file hold exactly that key (restore).
   - A malformed or truncated key file is refused with a precise error and left untouched; the module never
     regenerates a key over one it cannot read.
-  - Writes are atomic (temp file and rename in the same directory), created with mode C(0600).
+  - Owner, group and mode of existing files change only when O(owner), O(group) or O(mode) are set.
+  - Writes are atomic. Every file is first written in full to a temp file in its directory, so a full disk
+    (C(FILE_NO_SPACE)) or a read-only mount (C(FILE_READ_ONLY), also predicted in check mode) fails with a coded
+    error before any file changed.
+  - A missing key file is created only if it is still missing at that moment (C(link), not C(rename)). When
+    another run or the homeserver itself created one meanwhile, that key is kept and reported as the existing
+    key, RV(action=none). Restores and rotations replace the file (temp file and C(rename)).
+  - Concurrent runs on the same key file are serialized; see the notes.
   - The module never returns, logs or diffs private key material, only key ids and public keys.
   - Key age (for O(max_age)) is the age of the key file's modification time. The module only rewrites the file
     when its keys change, so that is when the current key was written. Copying the file without preserving
@@ -52,6 +59,10 @@ options:
       - Path of the signing key file (Synapse C(signing_key_path) in C(homeserver.yaml), Dendrite
         C(global.private_key) in C(dendrite.yaml)).
       - The directory must exist.
+      - Must be the file itself, not a symbolic link. A link is refused with C(KEYFILE_SYMLINK) (also in check
+        mode) and left alone, because replacing the file would either replace the link or change a file
+        elsewhere than O(path) says. Point O(path) at the real file (the message names it). Links among the
+        directories on the way are fine.
     type: path
     required: true
   format:
@@ -108,6 +119,7 @@ options:
       - YAML file holding C(old_signing_keys:) to which keys retired by a rotation are added, atomically.
       - Earlier entries are kept; an existing entry with the same key id but another public key is an error.
       - Gets the same O(owner), O(group) and O(mode) as the key file. Needs PyYAML.
+      - Like O(path), must not be a symbolic link (C(OLD_KEYS_SYMLINK)).
     type: path
   server_name:
     description:
@@ -120,24 +132,36 @@ options:
     default: false
   owner:
     description:
-      - Owner of the key file (Synapse's user). When a file is replaced and no owner is given, the previous
-        owner is kept.
+      - Owner of the key file (Synapse's user).
+      - Without it an existing file keeps its owner, also when a rotation or restore replaces it; a new file
+        belongs to the user the module runs as (usually C(root)).
     type: str
   group:
     description:
-      - Group of the key file. When a file is replaced and no group is given, the previous group is kept.
+      - Group of the key file.
+      - Without it an existing file keeps its group, also when it is replaced; a new file gets the primary
+        group of the user the module runs as.
     type: str
   mode:
     description:
       - Permissions of the key file, as for M(ansible.builtin.file). Anyone who can read it can impersonate
         the server.
+      - Without it an existing file keeps its mode, also when a rotation or restore replaces it (a packaged
+        key such as Debian's C(matrix-synapse:matrix-synapse) one is left as the package made it), and a new
+        file is created with C(0600), never readable by others even for a moment.
     type: raw
-    default: '0600'
 requirements:
   - cryptography >= 3.4
   - PyYAML (only for O(old_keys_path))
 notes:
   - Synapse signs with the first key in the file and publishes all of them in C(verify_keys).
+  - Runs on the same key file (or O(old_keys_path)) take turns through an exclusive C(flock) on the file's
+    directory, held while the run reads, decides and writes, so concurrent rotations each retire the key the
+    previous one made and none is lost. No lock file is created. A run waits up to 60 seconds for another
+    (C(FILE_LOCKED)); where the file system has no C(flock) (some NFS setups) the run goes on unserialized and
+    warns (C(FILE_NOT_LOCKED)). Other programs do not take this lock.
+  - Error messages name the file, the line and what is wrong, never the content of a key file, O(content) or
+    O(private_key).
   - Dendrite reads only the first key of its PEM file. Retired keys go to C(global.old_private_keys) in
     C(dendrite.yaml) as C({key_id, public_key, expired_at}); RV(old_signing_keys) holds the same data.
   - Add RV(old_signing_keys) (or the O(old_keys_path) fragment) to C(homeserver.yaml) and restart Synapse after
@@ -257,11 +281,32 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
-from ansible_collections.matrix.federation.plugins.module_utils._federation import keyfile
+from ansible_collections.matrix.federation.plugins.module_utils._federation import fileutil, keyfile
 from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
 )
+
+
+def refuse_attributes_on_read_only(module, file_args, targets):
+    """Fail with FILE_READ_ONLY before changing anything when requested owner/group/mode need a read-only mount.
+
+    Without this, chmod/chown on a read-only mount would fail halfway with a traceback in the result.
+    """
+    for target in targets:
+        if not target or not os.path.lexists(target) or not fileutil.is_read_only(target):
+            continue
+        saved = module.check_mode
+        # In check mode set_fs_attributes_if_different only says whether something would change.
+        module.check_mode = True
+        try:
+            needed = module.set_fs_attributes_if_different(dict(file_args, path=target), False, None, expand=False)
+        finally:
+            module.check_mode = saved
+        if needed:
+            raise FederationError(
+                'FILE_READ_ONLY', 'cannot set owner, group or mode of %s: the file system holding it is mounted '
+                'read-only' % target)
 
 
 def main():
@@ -281,7 +326,7 @@ def main():
             backup=dict(type='bool', default=False),
             owner=dict(type='str'),
             group=dict(type='str'),
-            mode=dict(type='raw', default='0600'),
+            mode=dict(type='raw'),
         ),
         mutually_exclusive=[('private_key', 'content'), ('content', 'version')],
         required_by={'private_key': 'version'},
@@ -297,47 +342,53 @@ def main():
                          code='BAD_OPTIONS')
 
     path = params['path']
+    old_keys_path = params['old_keys_path']
+    attr_diffs = []
     try:
-        max_age = keyfile.parse_duration(params['max_age']) if params['max_age'] else None
-        key_plan = keyfile.plan(
-            path, state=params['state'], rotate_now=params['rotate'], max_age=max_age,
-            version=params['version'], private_key=params['private_key'], content=params['content'],
-            expired_ts=params['expired_ts'], old_keys_path=params['old_keys_path'], key_format=params['format'])
-        backup_name = None
-        if not module.check_mode:
-            backup_name = keyfile.apply(path, key_plan, params['old_keys_path'], params['backup'],
-                                        key_format=params['format'])
+        # Plan and write under one lock, so concurrent runs each start from what the previous one wrote.
+        with keyfile.locked(path, old_keys_path) as lock:
+            max_age = keyfile.parse_duration(params['max_age']) if params['max_age'] else None
+            key_plan = keyfile.plan(
+                path, state=params['state'], rotate_now=params['rotate'], max_age=max_age,
+                version=params['version'], private_key=params['private_key'], content=params['content'],
+                expired_ts=params['expired_ts'], old_keys_path=old_keys_path, key_format=params['format'])
+            file_args = module.load_file_common_arguments(params)
+            refuse_attributes_on_read_only(module, file_args, (path, old_keys_path))
+            backup_name = None
+            if not module.check_mode:
+                backup_name = keyfile.apply(path, key_plan, old_keys_path, params['backup'],
+                                            key_format=params['format'])
+            changed = key_plan.key_changed or key_plan.old_keys_changed
+            for target in (path, old_keys_path):
+                # A file that does not exist (yet, in check mode) is already reported as a change.
+                if not target or not os.path.exists(target):
+                    continue
+                attr_diff = {}
+                file_args['path'] = target
+                changed = module.set_fs_attributes_if_different(file_args, changed, attr_diff, expand=False)
+                if attr_diff.get('before') or attr_diff.get('after'):
+                    attr_diff['before_header'] = attr_diff['after_header'] = target
+                    attr_diffs.append(attr_diff)
     except FederationError as exc:
         module.fail_json(msg=exc.message, code=exc.code)
 
-    changed = key_plan.key_changed or key_plan.old_keys_changed
     diffs = []
     before, after = keyfile.diff_text(key_plan, module.check_mode)
     if before != after:
         diffs.append({'before_header': path, 'after_header': path, 'before': before, 'after': after})
     if key_plan.old_keys_changed:
         diffs.append({
-            'before_header': params['old_keys_path'], 'after_header': params['old_keys_path'],
+            'before_header': old_keys_path, 'after_header': old_keys_path,
             'before': keyfile.serialize_old_keys(key_plan.old_keys_before) if key_plan.old_keys_before else '',
             'after': keyfile.serialize_old_keys(key_plan.old_keys_after),
         })
-
-    file_args = module.load_file_common_arguments(params)
-    for target in (path, params['old_keys_path']):
-        # A file that does not exist (yet, in check mode) is already reported as a change.
-        if not target or not os.path.exists(target):
-            continue
-        attr_diff = {}
-        file_args['path'] = target
-        changed = module.set_fs_attributes_if_different(file_args, changed, attr_diff, expand=False)
-        if attr_diff.get('before') or attr_diff.get('after'):
-            attr_diff['before_header'] = attr_diff['after_header'] = target
-            diffs.append(attr_diff)
+    diffs.extend(attr_diffs)
 
     result = keyfile.public_result(key_plan, params['server_name'], module.check_mode)
     result['changed'] = changed
-    result['federation_warnings'] = [finding(code, message) for code, message in key_plan.warnings]
-    for code, message in key_plan.warnings:
+    warnings = lock.warnings + key_plan.warnings
+    result['federation_warnings'] = [finding(code, message) for code, message in warnings]
+    for code, message in warnings:
         module.warn(message)
     if backup_name:
         result['backup_file'] = backup_name

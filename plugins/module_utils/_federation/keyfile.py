@@ -55,14 +55,20 @@ import binascii
 import os
 import re
 import random
+import stat
 import string
 import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.fileutil import (
-    atomic_write,
     backup_file,
-    read_file,
+    check_writable,
+    commit,
+    commit_new,
+    discard,
+    lock_directories,
+    read_regular_file,
+    stage,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import (
     ED25519_KEY_BYTES,
@@ -172,14 +178,19 @@ def check_format(key_format):
 
 
 def _key_file_text(data, source, what):
+    # The message gives the line of the first non-ASCII character, never the character or its line.
     if isinstance(data, bytes):
         try:
             return data.decode('ascii')
-        except UnicodeDecodeError:
-            raise FederationError('KEYFILE_NOT_TEXT', '%s is not an ASCII text file: not a %s signing key' % (source, what))
-    if any(ord(char) > 127 for char in data):
-        raise FederationError('KEYFILE_NOT_TEXT', '%s contains non-ASCII characters: not a %s signing key' % (source, what))
-    return data
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b'\n') + 1
+    else:
+        bad = [index for index, char in enumerate(data) if ord(char) > 127]
+        if not bad:
+            return data
+        line = data[:bad[0]].count('\n') + 1
+    raise FederationError(
+        'KEYFILE_NOT_TEXT', '%s line %d has non-ASCII characters: not a %s signing key' % (source, line, what))
 
 
 def parse_key_file(data, source='key file', key_format='synapse'):
@@ -200,6 +211,9 @@ def parse_key_file(data, source='key file', key_format='synapse'):
     * ``KEYFILE_BAD_SEED`` / ``KEYFILE_SEED_LENGTH``: the seed is not base64 / not 32 bytes;
     * ``KEYFILE_DUPLICATE_VERSION``: two lines with the same key id;
     * ``KEYFILE_WRONG_FORMAT``: the file is a Dendrite PEM key.
+
+    Messages name ``source``, the line and the field and say what is wrong,
+    but never quote the line: in a garbled line any field may be the seed.
     """
     if check_format(key_format) == 'dendrite':
         return parse_dendrite_key_file(data, source)
@@ -217,7 +231,7 @@ def parse_key_file(data, source='key file', key_format='synapse'):
     if lines[-1] == '':
         lines.pop()  # the newline that ends the last line
     keys = []
-    seen = set()
+    seen = {}
     for number, line in enumerate(lines, 1):
         where = '%s line %d' % (source, number)
         fields = line.split()
@@ -237,18 +251,27 @@ def parse_key_file(data, source='key file', key_format='synapse'):
         if algorithm != ALGORITHM:
             raise FederationError(
                 'KEYFILE_UNSUPPORTED_ALGORITHM',
-                '%s uses algorithm %r; Synapse signing keys are "ed25519"' % (where, algorithm[:32]))
+                '%s: the first field (the algorithm) is not "ed25519", the only algorithm of Synapse signing keys'
+                % where)
         if not VERSION_RE.match(version):
             raise FederationError(
                 'KEYFILE_BAD_VERSION',
-                '%s: key version %r has characters outside [A-Za-z0-9_]' % (where, version[:64]))
+                '%s: the second field (the key version) has characters outside [A-Za-z0-9_]' % where)
         seed = _parse_seed(seed_text, where)
         key = SigningKey(algorithm, version, seed)
         if key.key_id in seen:
-            raise FederationError('KEYFILE_DUPLICATE_VERSION', '%s repeats key id %s' % (where, key.key_id))
-        seen.add(key.key_id)
+            # Named by line, not by id: the id comes from the line too.
+            raise FederationError(
+                'KEYFILE_DUPLICATE_VERSION', '%s has the same key id as line %d' % (where, seen[key.key_id]))
+        seen[key.key_id] = number
         keys.append(key)
     return keys
+
+
+# PEM labels other tools write, named in errors so that "this is an OpenSSL/SSH key" is obvious. Only
+# these constants are ever echoed, never a label read from the file.
+_KNOWN_PEM_TYPES = ('PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY',
+                    'OPENSSH PRIVATE KEY', 'PUBLIC KEY', 'CERTIFICATE')
 
 
 def parse_dendrite_key_file(data, source='key file'):
@@ -267,13 +290,28 @@ def parse_dendrite_key_file(data, source='key file'):
     * ``KEYFILE_PEM_HEADERS``: no ``Key-ID`` header, another header, or no blank line after the headers;
     * ``KEYFILE_UNSUPPORTED_ALGORITHM`` / ``KEYFILE_BAD_VERSION``: the key id is not ``ed25519:[A-Za-z0-9_]+``;
     * ``KEYFILE_SEED_LENGTH``: the seed is not 32 bytes (Dendrite needs 32 and would fail on fewer).
+
+    As in :func:`parse_key_file`, messages give line numbers (counted in the
+    whole file) and never quote the file.
     """
     if data is None:
         return []
     text = _key_file_text(data, source, 'Dendrite')
     if not text.strip():
         return []
-    lines = [line.rstrip('\r') for line in text.strip().split('\n')]
+    all_lines = [line.rstrip('\r') for line in text.split('\n')]
+    # Blank lines around the block are allowed; offset keeps line numbers those of the file.
+    offset = 0
+    while not all_lines[offset].strip():
+        offset += 1
+    stop = len(all_lines)
+    while not all_lines[stop - 1].strip():
+        stop -= 1
+    lines = all_lines[offset:stop]
+
+    def where(index):
+        return '%s line %d' % (source, offset + index + 1)
+
     first = lines[0].strip()
     if not first.startswith('-----BEGIN'):
         if first.split()[:1] == [ALGORITHM]:
@@ -281,13 +319,14 @@ def parse_dendrite_key_file(data, source='key file'):
                 'KEYFILE_WRONG_FORMAT',
                 '%s holds Synapse-style key lines ("ed25519 <version> <seed>"), not a Dendrite PEM key: '
                 'use format=synapse for it' % source)
-        raise FederationError('KEYFILE_PEM_MALFORMED', '%s line 1 is not "%s"' % (source, PEM_BEGIN))
+        raise FederationError('KEYFILE_PEM_MALFORMED', '%s is not "%s"' % (where(0), PEM_BEGIN))
     match = _PEM_ANY_BEGIN_RE.match(first)
     if not match or match.group(1) != PEM_TYPE:
+        found = match.group(1) if match and match.group(1) in _KNOWN_PEM_TYPES else None
         raise FederationError(
             'KEYFILE_PEM_MALFORMED',
-            '%s line 1 starts a %s block; a Dendrite signing key is a "%s" block (generate-keys --private-key)'
-            % (source, (match.group(1)[:40] if match else 'malformed'), PEM_TYPE))
+            '%s starts %s; a Dendrite signing key is a "%s" block (generate-keys --private-key)'
+            % (where(0), ('a "%s" block' % found) if found else 'another kind of PEM block', PEM_TYPE))
     try:
         end = [line.strip() for line in lines].index(PEM_END)
     except ValueError:
@@ -295,59 +334,63 @@ def parse_dendrite_key_file(data, source='key file'):
     if end != len(lines) - 1:
         raise FederationError(
             'KEYFILE_PEM_MALFORMED',
-            '%s line %d: text after the key block; Dendrite reads only the first key, keep one key per file'
-            % (source, end + 2))
-    headers = {}
-    number = 1
-    for number, line in enumerate(lines[1:end], 2):
-        if not line.strip():
+            '%s: text after the key block; Dendrite reads only the first key, keep one key per file'
+            % where(end + 1))
+    key_id = None
+    key_id_index = None
+    index = 1
+    for index in range(1, end):
+        line = lines[index].strip()
+        if not line:
             break
-        header = _PEM_HEADER_RE.match(line.strip())
+        header = _PEM_HEADER_RE.match(line)
         if not header:
-            if not headers:
+            if key_id is None:
                 raise FederationError(
                     'KEYFILE_PEM_HEADERS',
                     '%s has no "Key-ID: ed25519:<version>" header; Dendrite refuses a key without one' % source)
             raise FederationError(
-                'KEYFILE_PEM_HEADERS',
-                '%s line %d: headers must be followed by a blank line before the key' % (source, number))
-        if header.group(1) != 'Key-ID' or 'Key-ID' in headers:
+                'KEYFILE_PEM_HEADERS', '%s: headers must be followed by a blank line before the key' % where(index))
+        if header.group(1) != 'Key-ID' or key_id is not None:
             raise FederationError(
-                'KEYFILE_PEM_HEADERS',
-                '%s line %d: unexpected header %r; the only header is one "Key-ID"' % (source, number, header.group(1)[:32]))
-        headers['Key-ID'] = header.group(2).strip()
+                'KEYFILE_PEM_HEADERS', '%s: unexpected header; the only header is one "Key-ID"' % where(index))
+        key_id = header.group(2).strip()
+        key_id_index = index
     else:
-        number = end + 1
-    if 'Key-ID' not in headers:
+        index = end
+    if key_id is None:
         raise FederationError(
             'KEYFILE_PEM_HEADERS',
             '%s has no "Key-ID: ed25519:<version>" header; Dendrite refuses a key without one' % source)
-    algorithm, dummy, version = headers['Key-ID'].partition(':')
+    algorithm, dummy, version = key_id.partition(':')
     if algorithm != ALGORITHM:
         raise FederationError(
-            'KEYFILE_UNSUPPORTED_ALGORITHM',
-            '%s: Key-ID %r does not start with "ed25519:"' % (source, headers['Key-ID'][:64]))
+            'KEYFILE_UNSUPPORTED_ALGORITHM', '%s: the Key-ID header does not start with "ed25519:"' % where(key_id_index))
     if not VERSION_RE.match(version):
         raise FederationError(
             'KEYFILE_BAD_VERSION',
-            '%s: key version %r has characters outside [A-Za-z0-9_] (Dendrite refuses it)' % (source, version[:64]))
-    body_lines = [line.strip() for line in lines[number:end]]
+            '%s: the key version in the Key-ID header has characters outside [A-Za-z0-9_] (Dendrite refuses it)'
+            % where(key_id_index))
+    body_lines = [line.strip() for line in lines[index + 1:end]] if index < end else []
+    body_at = index + 1
     body = ''.join(body_lines)
     if not body:
-        raise FederationError('KEYFILE_SEED_LENGTH', '%s: the key block is empty; the file looks truncated' % source)
-    if any(not line or not _PEM_BODY_RE.match(line) for line in body_lines):
-        raise FederationError(
-            'KEYFILE_PEM_MALFORMED',
-            '%s: the key block is not base64 (allowed: A-Z a-z 0-9 + /, = padding, no blank lines)' % source)
+        raise FederationError('KEYFILE_SEED_LENGTH', '%s: the key block is empty; the file looks truncated' % where(end))
+    for number, line in enumerate(body_lines):
+        if not line or not _PEM_BODY_RE.match(line):
+            raise FederationError(
+                'KEYFILE_PEM_MALFORMED',
+                '%s: the key block is not base64 (allowed: A-Z a-z 0-9 + /, = padding, no blank lines)'
+                % where(body_at + number))
     try:
         seed = base64.b64decode(body.encode('ascii'), validate=True)
     except (binascii.Error, ValueError):
-        raise FederationError('KEYFILE_PEM_MALFORMED', '%s: the key block is not valid padded base64' % source)
+        raise FederationError('KEYFILE_PEM_MALFORMED', '%s: the key block is not valid padded base64' % where(body_at))
     if len(seed) != ED25519_KEY_BYTES:
         raise FederationError(
             'KEYFILE_SEED_LENGTH',
             '%s: the key block holds %d bytes, an ed25519 seed has 32; the file is truncated or this is not a '
-            'signing key' % (source, len(seed)))
+            'signing key' % (where(body_at), len(seed)))
     return [SigningKey(ALGORITHM, version, seed)]
 
 
@@ -495,16 +538,39 @@ def _require_yaml():
                               % YAML_IMPORT_ERROR)
 
 
+# Key ids of the record are public, but a hand-edited or mistaken file may hold anything: an id is
+# only quoted in an error when it has the shape of a key id (Synapse refuses any other id anyway).
+_KEY_ID_RE = re.compile(r'^ed25519:[A-Za-z0-9_]+$')
+
+
+def _entry_name(key_id, number):
+    if isinstance(key_id, str) and _KEY_ID_RE.match(key_id):
+        return 'entry %s' % key_id
+    return 'entry %d (its key id is not "ed25519:<version>")' % number
+
+
+def _yaml_error_text(exc):
+    # PyYAML's str() quotes the offending line; only the position and the problem are kept.
+    mark = getattr(exc, 'problem_mark', None)
+    position = ' at line %d, column %d' % (mark.line + 1, mark.column + 1) if mark is not None else ''
+    problem = getattr(exc, 'problem', None)
+    return '%s%s' % (position, (': %s' % problem) if isinstance(problem, str) else '')
+
+
 def read_old_keys(path):
-    """Entries of the ``old_signing_keys`` fragment at ``path`` (``{}`` when missing or empty)."""
-    data = read_file(path)
+    """Entries of the ``old_signing_keys`` fragment at ``path`` (``{}`` when missing or empty).
+
+    Errors (``OLD_KEYS_MALFORMED``) give positions, never the file's text.
+    ``path`` must be a regular file, not a symbolic link (``OLD_KEYS_SYMLINK``).
+    """
+    data = _read_own_file(path, 'old_keys_path', 'a YAML file of retired keys', _OLD_KEYS_CODES)
     if data is None or not data.strip():
         return {}
     _require_yaml()
     try:
         loaded = yaml.safe_load(data)
     except yaml.YAMLError as exc:
-        raise FederationError('OLD_KEYS_MALFORMED', '%s is not valid YAML: %s' % (path, exc))
+        raise FederationError('OLD_KEYS_MALFORMED', '%s is not valid YAML%s' % (path, _yaml_error_text(exc)))
     if loaded is None:
         return {}
     if not isinstance(loaded, dict) or set(loaded) - {'old_signing_keys'}:
@@ -512,15 +578,19 @@ def read_old_keys(path):
     entries = loaded.get('old_signing_keys') or {}
     if not isinstance(entries, dict):
         raise FederationError('OLD_KEYS_MALFORMED', '%s: old_signing_keys must be a mapping of key ids' % path)
-    for key_id, entry in entries.items():
+    for number, (key_id, entry) in enumerate(entries.items(), 1):
+        if not isinstance(key_id, str) or not _KEY_ID_RE.match(key_id):
+            raise FederationError(
+                'OLD_KEYS_MALFORMED',
+                '%s: %s; Synapse accepts only ed25519 keys in old_signing_keys' % (path, _entry_name(key_id, number)))
         if (not isinstance(key_id, str) or not isinstance(entry, dict) or not isinstance(entry.get('key'), str)
                 or not isinstance(entry.get('expired_ts'), int) or isinstance(entry.get('expired_ts'), bool)):
             raise FederationError(
                 'OLD_KEYS_MALFORMED',
-                '%s: entry %r must be {key: <public base64>, expired_ts: <ms>}' % (path, key_id))
+                '%s: %s must be {key: <public base64>, expired_ts: <ms>}' % (path, _entry_name(key_id, number)))
         if len(entry['key'].rstrip('=')) > SEED_CHARS:
-            raise FederationError('OLD_KEYS_MALFORMED', '%s: entry %r has a key that is not an ed25519 public key'
-                                  % (path, key_id))
+            raise FederationError('OLD_KEYS_MALFORMED', '%s: %s has a key that is not an ed25519 public key'
+                                  % (path, _entry_name(key_id, number)))
     return entries
 
 
@@ -575,13 +645,61 @@ class KeyPlan(object):
         self.old_keys_changed = False
         self.warnings = []
         self.explicit_version = False
+        # Whether plan() found a key file (maybe empty): a missing one is created only if still missing.
+        self.file_existed = False
+
+
+# fileutil.read_regular_file's generic codes, as each of the module's two files reports them.
+_KEYFILE_CODES = {'FILE_SYMLINK': 'KEYFILE_SYMLINK', 'FILE_IS_DIRECTORY': 'KEYFILE_IS_DIRECTORY',
+                  'FILE_NOT_REGULAR': 'KEYFILE_NOT_REGULAR'}
+_OLD_KEYS_CODES = {'FILE_SYMLINK': 'OLD_KEYS_SYMLINK', 'FILE_IS_DIRECTORY': 'OLD_KEYS_IS_DIRECTORY',
+                   'FILE_NOT_REGULAR': 'OLD_KEYS_NOT_REGULAR'}
+
+
+def _read_own_file(path, option, what, codes):
+    """Bytes of ``path`` (``None`` when missing), refusing links and anything but a regular file.
+
+    A link is refused rather than followed: the module replaces files by
+    rename, which would put a regular file in place of the link (or, if it
+    wrote through it, change a file somewhere else than ``option`` says).
+    """
+    try:
+        return read_regular_file(path)
+    except FederationError as exc:
+        if exc.code == 'FILE_SYMLINK':
+            raise FederationError(
+                codes[exc.code],
+                '%s %s is a symbolic link (to %s); the module does not work through links: point %s at the '
+                'real file' % (option, path, os.path.realpath(path), option))
+        if exc.code == 'FILE_IS_DIRECTORY':
+            raise FederationError(codes[exc.code], '%s is a directory, not %s' % (path, what))
+        if exc.code == 'FILE_NOT_REGULAR':
+            raise FederationError(
+                codes[exc.code], '%s is not a regular file (a FIFO, socket or device), not %s' % (path, what))
+        raise
 
 
 def load_key_file(path, key_format='synapse'):
-    """Keys currently in ``path`` (``[]`` when missing or empty); strict, see :func:`parse_key_file`."""
-    if os.path.isdir(path):
-        raise FederationError('KEYFILE_IS_DIRECTORY', '%s is a directory, not a signing key file' % path)
-    return parse_key_file(read_file(path), source=path, key_format=key_format)
+    """Keys currently in ``path`` (``[]`` when missing or empty); strict, see :func:`parse_key_file`.
+
+    ``path`` must be a regular file, not a symbolic link (``KEYFILE_SYMLINK``),
+    a directory (``KEYFILE_IS_DIRECTORY``) or another special file
+    (``KEYFILE_NOT_REGULAR``).
+    """
+    data = _read_own_file(path, 'path', 'a signing key file', _KEYFILE_CODES)
+    return parse_key_file(data, source=path, key_format=key_format)
+
+
+def locked(path, old_keys_path=None, timeout=60.0):
+    """Context manager serializing runs on the key file ``path`` (and ``old_keys_path``).
+
+    Holds an exclusive ``flock`` on the directories of both files (see
+    :func:`fileutil.lock_directories`) so that a run plans and writes from
+    what the previous run left: concurrent rotations each retire the key
+    the one before made, and none is lost. No lock file is created. Its
+    ``warnings`` are ``(code, message)`` pairs for the module to report.
+    """
+    return lock_directories([path, old_keys_path], timeout)
 
 
 def plan(path, state='present', rotate_now=False, max_age=None, version=None, private_key=None,
@@ -603,6 +721,7 @@ def plan(path, state='present', rotate_now=False, max_age=None, version=None, pr
     result = KeyPlan()
     result.explicit_version = version is not None
     result.current_keys = load_key_file(path, key_format)
+    result.file_existed = os.path.lexists(path)
     result.key_age = key_age_seconds(path, now) if result.current_keys else None
     if old_keys_path:
         result.old_keys_before = read_old_keys(old_keys_path)
@@ -661,48 +780,96 @@ def plan(path, state='present', rotate_now=False, max_age=None, version=None, pr
         result.old_keys_after = merge_old_keys(result.old_keys_before, result.old_signing_keys,
                                                old_keys_path or 'old_keys_path')
         result.old_keys_changed = bool(old_keys_path) and result.old_keys_after != result.old_keys_before
+    # A read-only mount is refused here, so check mode predicts it and nothing is half written.
+    if result.key_changed:
+        check_writable(path)
+    if result.old_keys_changed:
+        check_writable(old_keys_path)
     return result
 
 
 def apply(path, key_plan, old_keys_path=None, backup=False, key_format='synapse'):
     """Write what ``key_plan`` says, in ``key_format``. Returns the backup file name or ``None``.
 
-    The old keys fragment is written before the key file, so a retired key is
-    on record before it stops being the signing key. Replacing an existing key
-    file keeps its owner and group (the caller applies requested attributes).
-    A symlinked key file is written through the link, which stays in place.
+    Every file is first written in full to a temp file next to it (so a full
+    disk fails before anything changed), then the backup is made, then the
+    old keys fragment takes its name, then the key file: a retired key is
+    on record before it stops being the signing key.
+
+    A new key file is created only if there still is none (``link()``): when
+    another process (a second run, or Synapse generating its key) created
+    one meanwhile, that key is kept and ``key_plan`` is updated to report it
+    as an existing key, ``action`` ``none``. Restores and rotations replace
+    the file by ``rename()``.
+
+    A replaced file keeps its owner, group and mode, set on the temp file
+    before it takes the name, so the homeserver never finds its key with
+    other attributes, not even for a moment. A new file is ``0600``, owned
+    by the user running this. The caller applies requested attributes.
     """
-    path = os.path.realpath(path)
-    if old_keys_path:
-        old_keys_path = os.path.realpath(old_keys_path)
     backup_name = None
-    if key_plan.old_keys_changed:
-        previous = _stat_or_none(old_keys_path)
-        atomic_write(old_keys_path, serialize_old_keys(key_plan.old_keys_after).encode('ascii'), 0o600)
-        _restore_owner(old_keys_path, previous)
-    if key_plan.key_changed:
+    old_tmp = key_tmp = None
+    try:
+        if key_plan.old_keys_changed:
+            previous_old = _stat_or_none(old_keys_path)
+            old_tmp = stage(old_keys_path, serialize_old_keys(key_plan.old_keys_after).encode('ascii'),
+                            _mode_of(previous_old), _owner_of(previous_old))
         previous = _stat_or_none(path)
-        if backup and previous is not None:
-            backup_name = backup_file(path)
-        atomic_write(path, serialize_keys(key_plan.new_keys, key_format).encode('ascii'), 0o600)
-        _restore_owner(path, previous)
+        if key_plan.key_changed:
+            key_tmp = stage(path, serialize_keys(key_plan.new_keys, key_format).encode('ascii'),
+                            _mode_of(previous), _owner_of(previous))
+            if backup and previous is not None:
+                backup_name = backup_file(path)
+        if old_tmp:
+            tmp, old_tmp = old_tmp, None
+            commit(tmp, old_keys_path)
+        if key_tmp:
+            tmp, key_tmp = key_tmp, None
+            if not key_plan.file_existed and key_plan.action == 'create':
+                if not commit_new(tmp, path):
+                    _keep_concurrent_key(path, key_plan, key_format)
+            else:
+                commit(tmp, path)
+    finally:
+        for tmp in (old_tmp, key_tmp):
+            if tmp:
+                discard(tmp)
     return backup_name
+
+
+def _keep_concurrent_key(path, key_plan, key_format):
+    # Another process created the key file after plan() found none: that key is the server's now.
+    keys = load_key_file(path, key_format)
+    if not keys:
+        raise FederationError(
+            'KEYFILE_CREATED_CONCURRENTLY',
+            '%s was created by another process while this run was creating it, and holds no key yet '
+            '(it may still be writing it); run again' % path)
+    key_plan.current_keys = keys
+    key_plan.new_keys = keys
+    key_plan.action = 'none'
+    key_plan.key_changed = False
+    key_plan.generated = False
+    key_plan.key_age = key_age_seconds(path)
+    key_plan.warnings = [warning for warning in key_plan.warnings if warning[0] != 'KEY_CREATED_NOT_ROTATED']
 
 
 def _stat_or_none(path):
     try:
-        return os.stat(path)
+        return os.lstat(path)
     except FileNotFoundError:
         return None
 
 
-def _restore_owner(path, previous):
-    if previous is None:
-        return
-    try:
-        os.chown(path, previous.st_uid, previous.st_gid)
-    except OSError as exc:
-        raise FederationError('FILE_WRITE_FAILED', 'cannot restore owner of %s: %s' % (path, exc.strerror or exc))
+def _owner_of(previous):
+    return (previous.st_uid, previous.st_gid) if previous is not None else None
+
+
+def _mode_of(previous):
+    # Only a regular file's mode is worth keeping; anything new starts private.
+    if previous is None or not stat.S_ISREG(previous.st_mode):
+        return 0o600
+    return stat.S_IMODE(previous.st_mode)
 
 
 def public_result(key_plan, server_name=None, check_mode=False):

@@ -227,7 +227,8 @@ def test_old_keys_merge_never_loses_or_overwrites():
 
 
 @pytest.mark.parametrize('text', ['[1, 2]', 'old_signing_keys: [1]', 'other: 1',
-                                  'old_signing_keys: {"ed25519:a": {"key": "x"}}', 'old_signing_keys: {a: [}'])
+                                  'old_signing_keys: {"ed25519:a": {"key": "x"}}', 'old_signing_keys: {a: [}',
+                                  'old_signing_keys: {"rsa:a": {"key": "x", "expired_ts": 1}}'])
 def test_malformed_fragment_refused(tmp_path, text):
     frag = tmp_path / 'old.yaml'
     _write(frag, text)
@@ -289,12 +290,98 @@ def test_check_mode_result_for_generated_key_is_placeholder(tmp_path):
     assert 'generated when applied' in keyfile.diff_text(creation, check_mode=True)[1]
 
 
-def test_symlinked_key_file_is_written_through_the_link(tmp_path):
+def test_symlinked_key_file_is_refused(tmp_path):
     real = tmp_path / 'real.key'
     link = tmp_path / 'link.key'
     _write(real, SPEC_LINE)
-    os.symlink(str(real), str(link))
-    rotation = keyfile.plan(str(link), state='rotated', rotate_now=True)
-    keyfile.apply(str(link), rotation)
-    assert os.path.islink(str(link))
-    assert keyfile.load_key_file(str(real)) == rotation.new_keys
+    os.symlink('real.key', str(link))
+    for kwargs in ({}, {'state': 'rotated', 'rotate_now': True}):
+        with pytest.raises(FederationError) as err:
+            keyfile.plan(str(link), **kwargs)
+        assert err.value.code == 'KEYFILE_SYMLINK'
+        # The message names the real file, so the fix (point path at it) is one copy and paste away.
+        assert str(real) in err.value.message and 'path' in err.value.message
+    assert os.path.islink(str(link)) and keyfile.load_key_file(str(real))[0].key_id == 'ed25519:1'
+
+
+@pytest.mark.parametrize('make', [os.mkfifo, os.mkdir], ids=['fifo', 'directory'])
+def test_key_path_that_is_not_a_regular_file_is_refused(tmp_path, make):
+    # A FIFO would block a plain open() forever; a directory is a typo in path.
+    path = str(tmp_path / 'k.key')
+    make(path)
+    with pytest.raises(FederationError) as err:
+        keyfile.plan(path)
+    assert err.value.code in ('KEYFILE_NOT_REGULAR', 'KEYFILE_IS_DIRECTORY')
+    assert path in err.value.message
+
+
+def test_key_created_by_another_process_meanwhile_is_kept(tmp_path):
+    # Synapse (or a second run) creates the key between this run's plan and apply: the first key wins.
+    path = str(tmp_path / 'k.key')
+    creation = keyfile.plan(path, state='rotated', rotate_now=True)
+    assert creation.action == 'create' and creation.warnings
+    _write(path, SPEC_LINE)
+    keyfile.apply(path, creation)
+    with open(path) as handle:
+        assert handle.read() == SPEC_LINE
+    assert creation.action == 'none' and not creation.key_changed and not creation.generated
+    assert [key.key_id for key in creation.new_keys] == ['ed25519:1']
+    assert creation.current_keys == creation.new_keys and creation.warnings == []
+    assert keyfile.public_result(creation)['public_key'] == SPEC_PUBLIC
+    assert os.listdir(str(tmp_path)) == ['k.key']
+
+
+def test_empty_file_created_meanwhile_is_an_error_not_a_race(tmp_path):
+    path = str(tmp_path / 'k.key')
+    creation = keyfile.plan(path)
+    _write(path, '')
+    with pytest.raises(FederationError) as err:
+        keyfile.apply(path, creation)
+    assert err.value.code == 'KEYFILE_CREATED_CONCURRENTLY'
+    assert os.listdir(str(tmp_path)) == ['k.key'] and os.path.getsize(path) == 0
+
+
+def test_lock_holds_off_another_run_and_leaves_no_file(tmp_path):
+    keys = tmp_path / 'keys'
+    keys.mkdir()
+    path = str(keys / 'k.key')
+    _write(path, SPEC_LINE)
+    with keyfile.locked(path) as lock:
+        assert lock.warnings == []
+        # A second lock on the same directory (another run) waits, then gives up with a code.
+        started = time.time()
+        with pytest.raises(FederationError) as err:
+            with keyfile.locked(path, timeout=0.3):
+                pass  # pragma: no cover - never reached while the first lock is held
+        assert err.value.code == 'FILE_LOCKED' and str(keys) in err.value.message
+        assert time.time() - started >= 0.3
+    with keyfile.locked(path, str(tmp_path / 'old.yaml')) as lock:
+        assert lock.warnings == []
+    assert sorted(os.listdir(str(keys))) == ['k.key'] and sorted(os.listdir(str(tmp_path))) == ['keys']
+
+
+def test_lock_on_missing_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(FederationError) as err:
+        with keyfile.locked(str(tmp_path / 'missing' / 'k.key')):
+            pass  # pragma: no cover
+    assert err.value.code == 'DIRECTORY_MISSING'
+
+
+def test_replaced_file_keeps_owner_and_mode(tmp_path):
+    path = str(tmp_path / 'k.key')
+    _write(path, SPEC_LINE)
+    os.chown(path, 4321, 5432)
+    os.chmod(path, 0o640)
+    rotation = keyfile.plan(path, state='rotated', rotate_now=True)
+    keyfile.apply(path, rotation)
+    info = os.stat(path)
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (4321, 5432, 0o640)
+    assert keyfile.load_key_file(path) == rotation.new_keys
+
+
+def test_old_keys_path_that_is_a_directory_is_refused(tmp_path):
+    path = str(tmp_path / 'k.key')
+    _write(path, SPEC_LINE)
+    with pytest.raises(FederationError) as err:
+        keyfile.plan(path, state='rotated', rotate_now=True, old_keys_path=str(tmp_path))
+    assert err.value.code == 'OLD_KEYS_IS_DIRECTORY' and str(tmp_path) in err.value.message

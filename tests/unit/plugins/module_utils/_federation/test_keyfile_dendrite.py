@@ -104,6 +104,25 @@ def test_malformed_dendrite_files_refused(text, code):
     assert SPEC_SEED[:20] not in info.value.message
 
 
+def test_line_numbers_count_blank_lines_before_the_block():
+    # Blank lines around the block are allowed, and errors still name the line as an editor shows it.
+    with pytest.raises(FederationError) as info:
+        keyfile.parse_key_file('\n\n' + _pem(key_id='ed25519:a-bad'), source='k.pem', key_format='dendrite')
+    assert info.value.code == 'KEYFILE_BAD_VERSION' and 'k.pem line 4:' in info.value.message
+    with pytest.raises(FederationError) as info:
+        keyfile.parse_key_file('\r\n' + _pem(body='A' * 64), source='k.pem', key_format='dendrite')
+    assert info.value.code == 'KEYFILE_SEED_LENGTH' and 'k.pem line 5:' in info.value.message
+
+
+def test_other_pem_types_are_named_only_from_a_fixed_list():
+    with pytest.raises(FederationError) as info:
+        keyfile.parse_key_file(_pem().replace('MATRIX PRIVATE KEY', 'OPENSSH PRIVATE KEY'), key_format='dendrite')
+    assert '"OPENSSH PRIVATE KEY" block' in info.value.message
+    with pytest.raises(FederationError) as info:
+        keyfile.parse_key_file(_pem().replace('MATRIX PRIVATE KEY', 'SOMETHING ELSE'), key_format='dendrite')
+    assert 'SOMETHING' not in info.value.message and 'another kind of PEM block' in info.value.message
+
+
 def test_pem_given_to_synapse_format_names_the_right_format():
     with pytest.raises(FederationError) as info:
         keyfile.parse_key_file(_fixture_bytes(), source='x', key_format='synapse')
