@@ -13,8 +13,15 @@ module: sshd_ports_info
 short_description: Find the TCP ports SSH is reachable on before a firewall changes
 version_added: 0.1.0
 description:
-  - Returns the ports an C(sshd) process listens on now (from C(ss -Htlnp)) and the ports sshd's effective
+  - Returns the ports an C(sshd) process listens on now (from C(ss -Htlnp)), the TCP ports of the systemd socket
+    units that start sshd (their C(Listen) property, from C(systemctl show)), and the ports sshd's effective
     configuration names (C(port) and each C(listenaddress) of C(sshd -T)).
+  - Socket units matter when SSH was moved the socket-activated way (C(ssh.socket) with C(ListenStream=2222)).
+    Until the first connection only systemd (pid 1) holds the socket, so C(ss) shows no sshd, and C(sshd -T) fails
+    (C(/run/sshd) is created by ssh.service, which has not run yet). A socket unit counts when it is active or
+    enabled and the service it starts (C(Triggers), or C(NAME@.service) for C(Accept=yes)) runs C(sshd).
+  - When sshd is socket-activated, sshd serves the sockets systemd hands it and ignores its own C(Port) and
+    C(ListenAddress), so the ports of C(sshd -T) are returned in RV(configured) but not counted in RV(ports).
   - Both matter to a firewall that must never lock the admin out. After C(sshd_config) is edited and before sshd
     restarts, the two differ, and both must stay open.
   - A missing or failing tool is reported in RV(problems), not as a failure; the caller decides (the firewall role
@@ -27,7 +34,7 @@ extends_documentation_fragment:
   - matrix.federation.attributes
   - matrix.federation.attributes.INFO_MODULE
 requirements:
-  - ss (iproute2) and sshd on the host, run as root (C(ss -p) shows other users' processes only to root)
+  - ss (iproute2), sshd and systemctl on the host, run as root (C(ss -p) shows other users' processes only to root)
 '''
 
 EXAMPLES = r'''
@@ -45,7 +52,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 ports:
-  description: Every port SSH is or will be reachable on (RV(listening) and RV(configured) together), sorted.
+  description:
+    - Every port SSH is or will be reachable on, sorted; empty when none could be found (see RV(problems)).
+    - RV(listening), the ports of the active or enabled RV(sockets), and RV(configured) unless RV(socket_activated).
   returned: always
   type: list
   elements: int
@@ -62,8 +71,41 @@ configured:
   type: list
   elements: int
   sample: [2222]
+sockets:
+  description: The systemd socket units that start sshd and have TCP ports.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{unit: ssh.socket, service: ssh.service, ports: [2222], active: true, enabled: true}]
+  contains:
+    unit:
+      description: The socket unit.
+      type: str
+    service:
+      description: The service it starts.
+      type: str
+    ports:
+      description: Its TCP ports (C(ListenStream=)).
+      type: list
+      elements: int
+    active:
+      description: Whether systemd listens on them now.
+      type: bool
+    enabled:
+      description: Whether the unit starts at boot.
+      type: bool
+socket_activated:
+  description: Whether an active or enabled socket unit starts sshd (then RV(configured) is not counted in RV(ports)).
+  returned: always
+  type: bool
+  sample: true
+sshd:
+  description: The sshd program found, null when sshd is not installed.
+  returned: always
+  type: str
+  sample: /usr/sbin/sshd
 problems:
-  description: What could not be read (a missing C(ss) or C(sshd), C(sshd -T) refusing its configuration).
+  description: What could not be read (a missing C(ss), C(sshd) or C(systemctl), C(sshd -T) refusing its configuration).
   returned: always
   type: list
   elements: str
@@ -81,8 +123,9 @@ def main():
     def run(argv):
         return module.run_command(argv, environ_update={'LC_ALL': 'C'})
 
-    result = ssh_ports(run, sshd=module.get_bin_path('sshd', opt_dirs=['/usr/sbin']), ss=module.get_bin_path('ss'))
-    module.exit_json(changed=False, **result)
+    sshd = module.get_bin_path('sshd', opt_dirs=['/usr/sbin'])
+    result = ssh_ports(run, sshd=sshd, ss=module.get_bin_path('ss'), systemctl=module.get_bin_path('systemctl'))
+    module.exit_json(changed=False, sshd=sshd, **result)
 
 
 if __name__ == '__main__':

@@ -8,7 +8,8 @@ The scenario's inventory has one host in the group `firewall` (the role's
 target, with sshd, a listener on every port the tests look at and a rule added
 by hand: prepare.yml) and one in `probe`, on the same podman network, from
 which the tests check what the firewall lets through. `lab_backend` (group
-var) names the backend.
+var) names the backend; `lab_ssh_port` (default 22) the port SSH answers on
+(firewall_ufw moves SSH to 2222 the socket-activated way: prepare.yml).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -45,22 +46,30 @@ HAND_RULE = {
 # ("rejected": an ICMP unreachable, as firewalld's reject answers). Mode "open" retries
 # until the port answers or 30 s have passed (a loaded machine is slow);
 # mode "closed" makes one attempt with a 5 s timeout, as a dropped SYN needs.
+# Runs on the probe: connects to HOST on each PORT and prints a JSON object
+# {port: "open" | "timeout" | "refused" | "rejected: ..." | "error: ..."}
+# ("rejected": an ICMP unreachable, as firewalld's reject answers). HOST may be
+# an IPv6 link-local address with its zone (fe80::1%eth0). Mode "open" retries
+# until the port answers or 30 s have passed (a loaded machine is slow);
+# mode "closed" makes one attempt with a 5 s timeout, as a dropped SYN needs.
 PROBE_SCRIPT = r"""
 import errno, json, socket, sys, time
 host, mode, ports = sys.argv[1], sys.argv[2], [int(p) for p in sys.argv[3:]]
 
 def attempt(port, timeout):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
     sock.settimeout(timeout)
     try:
-        sock.connect((host, port))
+        sock.connect(address)
         return "open"
     except socket.timeout:
         return "timeout"
     except ConnectionRefusedError:
         return "refused"
     except OSError as exc:
-        if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        # IPv6 "administratively prohibited" (firewalld's reject) is EACCES.
+        if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EACCES):
             return "rejected: " + str(exc)
         return "error: " + str(exc)
     finally:
@@ -111,6 +120,12 @@ def backend(lab, fw_name):
 
 
 @pytest.fixture(scope="session")
+def ssh_port(lab, fw_name):
+    """The port SSH answers on (group var lab_ssh_port, 22 unless the scenario moved it)."""
+    return int(lab.vars(fw_name).get("lab_ssh_port", 22))
+
+
+@pytest.fixture(scope="session")
 def fw_address(fw):
     """The firewall host's address on the lab network (an IPv4Interface: .ip, .network)."""
     out = fw.check_output("ip -4 -o addr show scope global")
@@ -151,14 +166,26 @@ def assert_listeners(listening):
 
 
 @pytest.fixture(scope="session")
-def reach(probe, fw_address):
-    """A function: try TCP ports of the firewall host from the probe; {port: result}."""
+def fw_link_local(fw):
+    """The firewall host's IPv6 link-local address on the lab network, with the probe's zone (fe80::...%eth0).
 
-    def run(ports, mode):
+    Every container on the podman network has one, so IPv6 is tested without an IPv6 subnet.
+    """
+    out = fw.check_output("ip -6 -o addr show dev eth0 scope link")
+    found = re.findall(r"\binet6 (fe80:[0-9a-f:]+)/64", out)
+    assert len(found) == 1, "expected one IPv6 link-local address on the firewall host's eth0:\n%s" % out
+    return found[0] + "%eth0"
+
+
+@pytest.fixture(scope="session")
+def reach(probe, fw_address):
+    """A function: try TCP ports of the firewall host (or of host) from the probe; {port: result}."""
+
+    def run(ports, mode, host=None):
         ports = list(ports)
         cmd = probe.run(
             "python3 -c %s %s %s" + " %s" * len(ports),
-            PROBE_SCRIPT, str(fw_address.ip), mode, *[str(port) for port in ports]
+            PROBE_SCRIPT, host or str(fw_address.ip), mode, *[str(port) for port in ports]
         )
         assert cmd.rc == 0, "the probe script failed (rc %s):\n%s\n%s" % (cmd.rc, cmd.stdout, cmd.stderr)
         return dict((int(port), result) for port, result in json.loads(cmd.stdout).items())
@@ -168,31 +195,31 @@ def reach(probe, fw_address):
 
 @pytest.fixture(scope="session")
 def assert_open(reach, fw_address):
-    """A function: assert that each port answers from the probe."""
+    """A function: assert that each port answers from the probe (at fw_address, or at host)."""
 
-    def check(ports):
-        found = reach(ports, "open")
+    def check(ports, host=None):
+        found = reach(ports, "open", host)
         failed = dict((port, result) for port, result in found.items() if result != "open")
-        assert not failed, "from the probe, %s:%s do not answer: %s" % (fw_address.ip, sorted(failed), found)
+        assert not failed, "from the probe, %s:%s do not answer: %s" % (host or fw_address.ip, sorted(failed), found)
 
     return check
 
 
 @pytest.fixture(scope="session")
-def assert_closed(reach, fw_address):
-    """A function: assert that each port times out, is refused or rejected from the probe.
+def assert_closed(reach, fw_address, ssh_port):
+    """A function: assert that each port times out, is refused or rejected from the probe (at fw_address, or host).
 
     SSH must answer right after: an unreachable host would prove nothing.
     """
 
-    def check(ports):
-        found = reach(ports, "closed")
+    def check(ports, host=None):
+        found = reach(ports, "closed", host)
         failed = dict((port, result) for port, result in found.items()
                       if result not in ("timeout", "refused") and not result.startswith("rejected: "))
-        assert not failed, "from the probe, %s:%s are not blocked: %s" % (fw_address.ip, sorted(failed), found)
-        ssh = reach([22], "open")
-        assert ssh[22] == "open", "from the probe, %s:22 does not answer either (%s): %s proves nothing" % (
-            fw_address.ip, ssh[22], found)
+        assert not failed, "from the probe, %s:%s are not blocked: %s" % (host or fw_address.ip, sorted(failed), found)
+        ssh = reach([ssh_port], "open", host)
+        assert ssh[ssh_port] == "open", "from the probe, %s:%s does not answer either (%s): %s proves nothing" % (
+            host or fw_address.ip, ssh_port, ssh[ssh_port], found)
 
     return check
 
@@ -252,6 +279,16 @@ def state_record(fw):
 
 
 @pytest.fixture(scope="session")
+def delegated_vars(lab, fw_name):
+    """Extra vars moving federation to 443 (firewall_federation_port null; JSON null overrides the group var).
+
+    prepare.yml's listener on 8448 keeps running, so the role is told it may close it.
+    """
+    return {"firewall_federation_port": None,
+            "firewall_accept_closing": lab.vars(fw_name)["firewall_accept_closing"] + ["8448/tcp"]}
+
+
+@pytest.fixture(scope="session")
 def converge(lab):
     """A function: run converge.yml (shared by the scenarios) with playbook options."""
 
@@ -259,3 +296,26 @@ def converge(lab):
         return lab.playbook(CONVERGE, **kwargs)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def assert_refused(converge, fw_name, rules, state_record):
+    """A function: run converge.yml with extra_vars, assert it fails saying each of `wanted`, and changes nothing."""
+
+    def check(extra_vars, wanted):
+        rules_before, record_before = str(rules()), state_record()
+        run = converge(limit=fw_name, extra_vars=extra_vars)
+        recap = run.recap.get(fw_name) or {}
+        assert run.rc != 0 and recap.get("failed") == 1, "the role accepted %s: %r" % (extra_vars, run)
+        # ansible-core prints the error on stderr and the result on stdout, both
+        # wrapped: compare word by word.
+        words = " ".join((run.stdout + "\n" + run.stderr).split())
+        for text in wanted:
+            said = text in words
+            assert said, "the refusal does not say %r: %r" % (text, run)
+        assert str(rules()) == rules_before, "the refused run changed the rules:\nbefore:\n%s\nafter:\n%s" % (
+            rules_before, rules())
+        assert state_record() == record_before, "the refused run changed the state record"
+        return run
+
+    return check

@@ -16,19 +16,19 @@ __metaclass__ = type
 
 import pytest
 
-# 22: SSH; 80: ACME http-01; 443: HTTPS; 8448: federation (firewall_federation_port).
-WANTED = [22, 80, 443, 8448]
+# 80: ACME http-01; 443: HTTPS; 8448: federation (firewall_federation_port); and SSH (ssh_port).
+WANTED = [80, 443, 8448]
 # 9999: nothing asked for it; 9000: open to 192.0.2.0/24 only, the probe is not in it.
 CLOSED = [9000, 9999]
 HAND_MADE = 9100
 
 
-def test_every_tested_port_has_a_listener(assert_listeners):
-    assert_listeners(WANTED + CLOSED + [HAND_MADE])
+def test_every_tested_port_has_a_listener(assert_listeners, ssh_port):
+    assert_listeners(WANTED + CLOSED + [HAND_MADE, ssh_port])
 
 
-def test_wanted_ports_and_ssh_answer_from_the_probe(assert_open):
-    assert_open(WANTED)
+def test_wanted_ports_and_ssh_answer_from_the_probe(assert_open, ssh_port):
+    assert_open(WANTED + [ssh_port])
 
 
 def test_unlisted_and_restricted_ports_do_not_answer(assert_listeners, assert_closed):
@@ -50,7 +50,7 @@ def test_hand_made_allow_rule_works(backend, assert_listeners, assert_open):
     assert_open([HAND_MADE])
 
 
-def test_state_record_lists_what_the_role_opened(state_record, backend, fw_address):
+def test_state_record_lists_what_the_role_opened(state_record, backend, fw_address, ssh_port):
     record = state_record()
     keys = sorted(rule["key"] for rule in record.get("rules", []))
     assert record.get("backend") == backend, "record backend is %r, not %r: %s" % (
@@ -59,7 +59,7 @@ def test_state_record_lists_what_the_role_opened(state_record, backend, fw_addre
                 "80/tcp/%s" % fw_address.network, "9000/tcp/192.0.2.0/24"]
     missing = [key for key in expected if key not in keys]
     assert not missing, "the record lacks %s: %s" % (missing, keys)
-    ssh = [rule for rule in record["rules"] if rule.get("port") == 22]
-    assert ssh, "the record has no SSH (22) rule: %s" % keys
+    ssh = [rule for rule in record["rules"] if rule.get("port") == ssh_port]
+    assert ssh, "the record has no SSH (%s) rule: %s" % (ssh_port, keys)
     hand_made = [key for key in keys if key.startswith("%d/" % HAND_MADE)]
     assert not hand_made, "the record claims the hand-made rule: %s" % keys

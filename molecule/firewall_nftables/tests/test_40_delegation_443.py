@@ -16,9 +16,9 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def switched(converge, fw_name):
-    """converge.yml with firewall_federation_port null (JSON null overrides the group var)."""
-    return converge(limit=fw_name, extra_vars={"firewall_federation_port": None})
+def switched(converge, fw_name, delegated_vars):
+    """converge.yml with firewall_federation_port null, 8448's listener accepted as closed."""
+    return converge(limit=fw_name, extra_vars=delegated_vars)
 
 
 def test_switch_run_succeeds_and_changes_the_rules(switched, fw_name):
@@ -32,8 +32,8 @@ def test_8448_unreachable_while_its_listener_runs(switched, assert_listeners, as
     assert_closed([8448])
 
 
-def test_443_80_and_ssh_still_answer(switched, assert_open):
-    assert_open([22, 80, 443])
+def test_443_80_and_ssh_still_answer(switched, assert_open, ssh_port):
+    assert_open([ssh_port, 80, 443])
 
 
 def test_8448_rule_gone_hand_made_rule_kept(switched, rules, assert_hand_rule):

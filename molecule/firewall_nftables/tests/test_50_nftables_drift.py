@@ -17,14 +17,14 @@ TABLE = "nft list table inet matrix_federation"
 
 
 @pytest.fixture(scope="module")
-def flushed_then_converged(backend, fw, fw_name, converge):
+def flushed_then_converged(backend, fw, fw_name, converge, delegated_vars):
     if backend != "nftables":
         pytest.skip("the role's own nftables table exists with the nftables backend only")
     assert fw.run(TABLE).rc == 0, "the role's table is not loaded before the test"
     fw.run_expect([0], "nft flush ruleset")
     assert fw.run(TABLE).rc != 0, "nft flush ruleset left the table"
-    first = converge(limit=fw_name, extra_vars={"firewall_federation_port": None})
-    second = converge(limit=fw_name, extra_vars={"firewall_federation_port": None})
+    first = converge(limit=fw_name, extra_vars=delegated_vars)
+    second = converge(limit=fw_name, extra_vars=delegated_vars)
     return first, second
 
 
@@ -38,6 +38,6 @@ def test_flushed_table_is_loaded_again(flushed_then_converged, fw, fw_name):
         "the run after the repair changed %s: %r" % (second.changed_tasks(), second))
 
 
-def test_policy_is_back(flushed_then_converged, assert_open, assert_closed):
-    assert_open([22, 443])
+def test_policy_is_back(flushed_then_converged, assert_open, assert_closed, ssh_port):
+    assert_open([ssh_port, 443])
     assert_closed([9999, 8448])

@@ -2,28 +2,46 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The TCP ports SSH is reachable on, as sshd and the kernel say, never an assumed 22.
+"""The TCP ports SSH is reachable on, as sshd, systemd and the kernel say, never an assumed 22.
 
-Two sources, because either alone can lock an admin out: the sockets an
-``sshd`` process (or systemd, for ``ssh.socket``) listens on now (``ss``), and
-the ports sshd's effective configuration names (``sshd -T``: ``port`` and the
-port of each ``listenaddress``), which differ from the listening ones between
-an edit of ``sshd_config`` and the restart that applies it.
+Three sources, because any one alone can lock an admin out:
+
+- the sockets an ``sshd`` process listens on now (``ss``);
+- the socket units that start sshd (``ssh.socket`` moved with a drop-in:
+  ``ListenStream=2222``). Until the first connection, systemd (pid 1) alone
+  holds the socket, so ``ss`` shows no sshd, and ``sshd -T`` fails because
+  ``/run/sshd`` only exists once ssh.service ran. Their ``Listen`` property
+  (``systemctl show``) is read instead;
+- the ports sshd's effective configuration names (``sshd -T``: ``port`` and
+  the port of each ``listenaddress``), which differ from the listening ones
+  between an edit of ``sshd_config`` and the restart that applies it. They
+  are not counted when sshd is socket-activated: sshd then serves the sockets
+  systemd hands it and ignores its own Port and ListenAddress.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 
 _SS_LINE = re.compile(r'^LISTEN\s+\d+\s+\d+\s+(?P<local>\S+)\s+\S+\s+users:\((?P<users>.*)\)\s*$')
 _SS_USER = re.compile(r'\("(?P<name>[^"]+)",pid=(?P<pid>\d+),fd=\d+\)')
 _SSHD_PORT = re.compile(r'^port (\d+)\s*$', re.MULTILINE)
 _SSHD_LISTEN = re.compile(r'^listenaddress \S*:(\d+)\s*$', re.MULTILINE)
+# systemctl show: "Listen=[::]:2222 (Stream)", "Listen=/run/foo.sock (Stream)", "Listen=[::]:53 (Datagram)".
+# Only IP sockets have a TCP port: not "/path", "@abstract" nor "vsock:2:22".
+_LISTEN_VALUE = re.compile(r'^(?P<address>(?:\[[0-9A-Fa-f:.]+\]|[0-9.]+|\*)(?:%\S+)?:\d+) \((?P<type>[A-Za-z]+)\)$')
+# systemctl show: "ExecStart={ path=/usr/sbin/sshd ; argv[]=/usr/sbin/sshd -D $SSHD_OPTS ; ... }".
+_EXEC_PATH = re.compile(r'(?:^|[{;]\s*)path=(?P<path>\S+)')
+
+# UnitFileState values of a unit that starts at boot ("static" ones only when another unit pulls them in).
+ENABLED_STATES = ('enabled', 'enabled-runtime', 'linked', 'linked-runtime', 'alias', 'indirect', 'generated')
+SOCKET_PROPERTIES = ('Id', 'Listen', 'Triggers', 'Accept', 'ActiveState', 'UnitFileState')
 
 
-def _port_of(local):
+def port_of(local):
     """The port of an ss local address (``0.0.0.0:22``, ``[::]:22``, ``*:22``, ``10.0.0.1%eth0:22``)."""
     port = local.rsplit(':', 1)[-1]
     return int(port) if port.isdigit() else None
@@ -37,7 +55,7 @@ def parse_ss(text, names=('sshd',)):
         if not match:
             continue
         owners = set(user.group('name') for user in _SS_USER.finditer(match.group('users')))
-        port = _port_of(match.group('local'))
+        port = port_of(match.group('local'))
         if port is not None and owners & set(names):
             ports.add(port)
     return sorted(ports)
@@ -50,9 +68,101 @@ def parse_sshd_t(text):
     return sorted(ports)
 
 
-def ssh_ports(run, sshd='sshd', ss='ss'):
-    """Gather both sources with ``run(argv) -> (rc, out, err)``; a missing tool is reported, not raised."""
-    result = {'listening': [], 'configured': [], 'problems': []}
+def parse_systemctl_show(text):
+    """``systemctl show -p ... UNIT...`` output: one dict per unit (blocks split by blank lines).
+
+    A property printed on several lines (``Listen=`` once per socket) is a list; every other value is a string.
+    """
+    units = []
+    current = {}
+    for line in text.splitlines() + ['']:
+        if not line.strip():
+            if current:
+                units.append(current)
+            current = {}
+            continue
+        key, sep, value = line.partition('=')
+        if not sep:
+            continue
+        if key == 'Listen':
+            current.setdefault(key, []).append(value)
+        else:
+            current[key] = value
+    return units
+
+
+def stream_ports(listens):
+    """TCP ports of a socket unit's ``Listen`` values (Stream sockets with a port; paths and datagrams are not)."""
+    ports = set()
+    for value in listens:
+        match = _LISTEN_VALUE.match(value.strip())
+        if not match or match.group('type') != 'Stream':
+            continue
+        port = port_of(match.group('address'))
+        if port is not None:
+            ports.add(port)
+    return sorted(ports)
+
+
+def exec_binaries(execstart):
+    """The programs an ``ExecStart=`` property value runs (``path=`` of each command)."""
+    return [match.group('path') for match in _EXEC_PATH.finditer(execstart or '')]
+
+
+def activated_service(unit):
+    """The service a socket unit starts: its Triggers, or ``NAME@0.service`` for ``Accept=yes`` (a template)."""
+    if unit.get('Accept') == 'yes':
+        return unit['Id'][:-len('.socket')] + '@0.service'
+    triggers = (unit.get('Triggers') or '').split()
+    return triggers[0] if triggers else None
+
+
+def sshd_socket_units(sockets, services, names=('sshd',)):
+    """The socket units that start sshd and have TCP ports: [{unit, service, ports, active, enabled}].
+
+    ``sockets`` and ``services`` are parse_systemctl_show() results (the socket units, and the services they start).
+    """
+    runs = {}
+    for service in services:
+        runs[service.get('Id')] = [os.path.basename(path) for path in exec_binaries(service.get('ExecStart'))]
+    found = []
+    for unit in sockets:
+        if not unit.get('Id', '').endswith('.socket'):
+            continue
+        ports = stream_ports(unit.get('Listen', []))
+        service = activated_service(unit)
+        if not ports or not set(runs.get(service, [])) & set(names):
+            continue
+        found.append({
+            'unit': unit['Id'],
+            'service': service,
+            'ports': ports,
+            'active': unit.get('ActiveState') in ('active', 'reloading', 'activating'),
+            'enabled': unit.get('UnitFileState') in ENABLED_STATES,
+        })
+    return found
+
+
+def _socket_units(run, systemctl, problems):
+    """The socket units that start sshd (see sshd_socket_units); a failing systemctl is a problem, not an error."""
+    rc, out, err = run([systemctl, 'show', '--property=' + ','.join(SOCKET_PROPERTIES), '*.socket'])
+    if rc != 0:
+        problems.append('systemctl show *.socket failed: %s' % (err or out).strip())
+        return []
+    sockets = [unit for unit in parse_systemctl_show(out) if stream_ports(unit.get('Listen', []))]
+    services = sorted(set(filter(None, (activated_service(unit) for unit in sockets))))
+    if not services:
+        return []
+    rc, out, err = run([systemctl, 'show', '--property=Id,ExecStart'] + services)
+    if rc != 0:
+        problems.append('systemctl show %s failed: %s' % (' '.join(services), (err or out).strip()))
+        return []
+    return sshd_socket_units(sockets, parse_systemctl_show(out))
+
+
+def ssh_ports(run, sshd='sshd', ss='ss', systemctl='systemctl'):
+    """Gather the sources with ``run(argv) -> (rc, out, err)``; a missing tool is reported, not raised."""
+    result = {'listening': [], 'configured': [], 'sockets': [], 'socket_activated': False, 'problems': []}
     sources = [
         ('listening', ss, ['-H', '-t', '-l', '-n', '-p'], parse_ss, 'ss -Htlnp',
          'ss (iproute2) is not installed: the listening sockets are unknown'),
@@ -67,5 +177,17 @@ def ssh_ports(run, sshd='sshd', ss='ss'):
             result[key] = parse(out)
         else:
             result['problems'].append('%s failed: %s' % (label, (err or out).strip()))
-    result['ports'] = sorted(set(result['listening']) | set(result['configured']))
+    if systemctl:
+        result['sockets'] = _socket_units(run, systemctl, result['problems'])
+    else:
+        result['problems'].append('systemctl is not installed: socket units that start sshd are unknown')
+    ports = set(result['listening'])
+    # A socket unit that is enabled but stopped listens again at the next boot: its ports stay open too.
+    in_use = [unit for unit in result['sockets'] if unit['active'] or unit['enabled']]
+    for unit in in_use:
+        ports.update(unit['ports'])
+    result['socket_activated'] = bool(in_use)
+    if not in_use:
+        ports.update(result['configured'])
+    result['ports'] = sorted(ports)
     return result

@@ -10,7 +10,15 @@ __metaclass__ = type
 
 import subprocess
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.sshports import parse_ss, parse_sshd_t, ssh_ports
+from ansible_collections.matrix.federation.plugins.module_utils._federation.sshports import (
+    exec_binaries,
+    parse_ss,
+    parse_sshd_t,
+    parse_systemctl_show,
+    ssh_ports,
+    sshd_socket_units,
+    stream_ports,
+)
 
 # ss -Htlnp on the firewall lab host: sshd on 22 (IPv4 and IPv6), test listeners.
 SS = '''LISTEN 0      5      0.0.0.0:9100 0.0.0.0:* users:(("python3",pid=972,fd=3))
@@ -57,7 +65,127 @@ def run(argv):
 
 
 def test_missing_tools_are_problems_not_failures():
-    result = ssh_ports(run, sshd='/nonexistent/sshd', ss=None)
+    result = ssh_ports(run, sshd='/nonexistent/sshd', ss=None, systemctl=None)
     assert result['ports'] == [] and result['listening'] == [] and result['configured'] == []
     assert 'ss (iproute2) is not installed' in result['problems'][0]
     assert result['problems'][1].startswith('sshd -T failed:')
+    assert 'systemctl is not installed' in result['problems'][2]
+
+
+# A Debian 12 lab host where SSH was moved the socket-activated way: ssh.socket with the drop-in
+# ssh.socket.d/listen.conf (ListenStream= then ListenStream=2222), ssh.service disabled.
+# systemctl show --property=Id,Listen,Triggers,Accept,ActiveState,UnitFileState '*.socket' (trimmed):
+SOCKETS_SHOW = '''Accept=no
+Listen=/run/dbus/system_bus_socket (Stream)
+Id=dbus.socket
+Triggers=dbus.service
+ActiveState=active
+UnitFileState=static
+
+Accept=no
+Listen=/run/systemd/journal/socket (Datagram)
+Listen=/run/systemd/journal/stdout (Stream)
+Id=systemd-journald.socket
+Triggers=systemd-journald.service
+ActiveState=active
+UnitFileState=static
+
+Accept=no
+Listen=[::]:2222 (Stream)
+Id=ssh.socket
+Triggers=ssh.service
+ActiveState=active
+UnitFileState=enabled
+'''
+# systemctl show --property=Id,ExecStart ssh.service
+SERVICES_SHOW = '''ExecStart={ path=/usr/sbin/sshd ; argv[]=/usr/sbin/sshd -D $SSHD_OPTS ; ignore_errors=no ; start_time=[n/a] ; \
+stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }
+Id=ssh.service
+'''.replace('\\\n', '')
+# The same host before any connection: only systemd holds the socket.
+SS_SOCKET_ONLY = 'LISTEN 0      4096   *:2222 *:* users:(("systemd",pid=1,fd=24))\n'
+SSHD_T_NO_PRIVSEP = 'Missing privilege separation directory: /run/sshd\n'
+
+
+def test_systemctl_show_blocks_and_repeated_listen():
+    units = parse_systemctl_show(SOCKETS_SHOW)
+    assert [unit['Id'] for unit in units] == ['dbus.socket', 'systemd-journald.socket', 'ssh.socket']
+    assert units[1]['Listen'] == ['/run/systemd/journal/socket (Datagram)', '/run/systemd/journal/stdout (Stream)']
+    assert units[2]['Triggers'] == 'ssh.service'
+
+
+def test_stream_ports_skip_paths_and_datagrams():
+    assert stream_ports(['[::]:2300 (Stream)', '127.0.0.1:2301 (Stream)', '/run/foo.sock (Stream)',
+                         '[::]:2302 (Datagram)', 'vsock:2:22 (Stream)']) == [2300, 2301]
+
+
+def test_exec_binaries_of_execstart():
+    assert exec_binaries(SERVICES_SHOW.splitlines()[0]) == ['/usr/sbin/sshd']
+    assert exec_binaries('') == []
+
+
+def test_ssh_socket_moved_to_2222_is_found():
+    units = sshd_socket_units(parse_systemctl_show(SOCKETS_SHOW), parse_systemctl_show(SERVICES_SHOW))
+    assert units == [{'unit': 'ssh.socket', 'service': 'ssh.service', 'ports': [2222], 'active': True,
+                      'enabled': True}]
+
+
+def test_accept_yes_socket_starts_the_template():
+    sockets = parse_systemctl_show('Accept=yes\nListen=[::]:2300 (Stream)\nId=foo.socket\nTriggers=foo.service\n'
+                                   'ActiveState=inactive\nUnitFileState=enabled\n')
+    services = parse_systemctl_show('ExecStart={ path=/usr/sbin/sshd ; argv[]=/usr/sbin/sshd -i ; }\n'
+                                    'Id=foo@0.service\n')
+    assert sshd_socket_units(sockets, services) == [{'unit': 'foo.socket', 'service': 'foo@0.service',
+                                                     'ports': [2300], 'active': False, 'enabled': True}]
+
+
+def test_socket_of_another_program_is_not_ssh():
+    services = parse_systemctl_show('ExecStart={ path=/usr/bin/python3 ; argv[]=/usr/bin/python3 x ; }\n'
+                                    'Id=ssh.service\n')
+    assert sshd_socket_units(parse_systemctl_show(SOCKETS_SHOW), services) == []
+
+
+def host(ss_out, sshd_t, sockets=SOCKETS_SHOW, services=SERVICES_SHOW):
+    """run(argv) of a host: ss prints ss_out, sshd -T gives sshd_t (rc, out, err), systemctl show prints the units."""
+    def run(argv):
+        program = argv[0].rsplit('/', 1)[-1]
+        if program == 'systemctl':
+            return 0, (sockets if argv[-1] == '*.socket' else services), ''
+        return sshd_t if program == 'sshd' else (0, ss_out, '')
+    return run
+
+
+def test_socket_activated_sshd_before_its_first_connection():
+    # ss shows systemd only, sshd -T fails: the socket unit alone says 2222, and 22 is never assumed.
+    result = ssh_ports(host(SS_SOCKET_ONLY, (255, '', SSHD_T_NO_PRIVSEP)),
+                       sshd='/usr/sbin/sshd', ss='/usr/bin/ss', systemctl='/usr/bin/systemctl')
+    assert result['ports'] == [2222] and result['socket_activated'] is True
+    assert result['listening'] == [] and result['configured'] == []
+    assert any('Missing privilege separation directory' in problem for problem in result['problems'])
+
+
+def test_socket_activated_sshd_ignores_its_configured_port():
+    # After a connection ssh.service runs and sshd -T works, but says port 22: sshd serves systemd's socket.
+    ss_out = 'LISTEN 0 4096 *:2222 *:* users:(("sshd",pid=136,fd=3),("systemd",pid=1,fd=24))\n'
+    result = ssh_ports(host(ss_out, (0, SSHD_T, '')),
+                       sshd='/usr/sbin/sshd', ss='/usr/bin/ss', systemctl='/usr/bin/systemctl')
+    assert result['ports'] == [2222] and result['configured'] == [22] and result['problems'] == []
+
+
+def test_stopped_and_disabled_ssh_socket_does_not_count():
+    sockets = SOCKETS_SHOW.replace('ActiveState=active\nUnitFileState=enabled', 'ActiveState=inactive\nUnitFileState=disabled')
+    result = ssh_ports(host(SS, (0, 'port 2200\n', ''), sockets=sockets),
+                       sshd='/usr/sbin/sshd', ss='/usr/bin/ss', systemctl='/usr/bin/systemctl')
+    assert result['socket_activated'] is False and result['sockets'][0]['ports'] == [2222]
+    assert result['ports'] == [22, 2200, 2201]
+
+
+def test_failing_systemctl_is_a_problem():
+    def run(argv):
+        if argv[0].endswith('systemctl'):
+            return 1, '', 'System has not been booted with systemd as init system (PID 1).'
+        return host(SS, (0, SSHD_T, ''))(argv)
+    result = ssh_ports(run, sshd='/usr/sbin/sshd', ss='/usr/bin/ss', systemctl='/usr/bin/systemctl')
+    assert result['ports'] == [22, 2200, 2201] and result['sockets'] == []
+    assert result['problems'] == ['systemctl show *.socket failed: System has not been booted with systemd '
+                                  'as init system (PID 1).']
