@@ -17,7 +17,7 @@ from tlslab import MATRIX_HOST, curl
 
 FILES = {
     "nginx": ["/etc/nginx/sites-available/matrix-federation.conf"],
-    "caddy": ["/etc/caddy/Caddyfile"],
+    "caddy": ["/etc/caddy/Caddyfile", "/etc/caddy/matrix-federation.caddy"],
 }
 INJECTIONS = {
     "nginx": {
