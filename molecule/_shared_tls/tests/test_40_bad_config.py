@@ -13,7 +13,7 @@ from tlslab import SERVER_NAME, curl
 
 LIVE_CONFIG = {
     "nginx": "/etc/nginx/sites-available/matrix-federation.conf",
-    "caddy": "/etc/caddy/Caddyfile",
+    "caddy": "/etc/caddy/matrix-federation.caddy",
 }
 VALIDATE = {
     "nginx": "nginx -t -q",

@@ -19,7 +19,7 @@ from ansible_collections.matrix.federation.plugins.filter.matrix_server_name imp
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {'matrix_server_name_errors', 'matrix_cidr_errors'}
+    assert set(FilterModule().filters()) == {'matrix_server_name_errors', 'matrix_cidr_errors', 'matrix_setting_errors'}
 
 
 @pytest.mark.parametrize('name', ['example.com', 'example.com:8448', '1.2.3.4', '[2001:db8::1]:443', 'localhost'])
