@@ -24,12 +24,21 @@ description:
     C(ListenAddress), so the ports of C(sshd -T) are returned in RV(configured) but not counted in RV(ports).
   - Both matter to a firewall that must never lock the admin out. After C(sshd_config) is edited and before sshd
     restarts, the two differ, and both must stay open.
+  - When sshd is installed but C(sshd -T) fails (an sshd that never ran has no C(/run/sshd)), the ports are read
+    from O(sshd_config) and the files it C(Include)s instead: every C(Port) (22 when none) and the port of each
+    C(ListenAddress host:port). RV(configured_from) says which source was used.
   - A missing or failing tool is reported in RV(problems), not as a failure; the caller decides (the firewall role
     falls back to port 22 only when nothing at all was found).
   - The firewall role (C(matrix.federation.firewall)) uses it to allow SSH before any default-deny policy.
 author:
   - matrix.federation contributors (@matrix-federation)
-options: {}
+options:
+  sshd_config:
+    description:
+      - The sshd configuration file read when C(sshd -T) fails. Relative C(Include) paths are taken from C(/etc/ssh),
+        as sshd does.
+    type: path
+    default: /etc/ssh/sshd_config
 extends_documentation_fragment:
   - matrix.federation.attributes
   - matrix.federation.attributes.INFO_MODULE
@@ -71,6 +80,11 @@ configured:
   type: list
   elements: int
   sample: [2222]
+configured_from:
+  description: Where RV(configured) was read (C(sshd -T), or the O(sshd_config) path when C(sshd -T) failed); null when neither worked.
+  returned: always
+  type: str
+  sample: sshd -T
 sockets:
   description: The systemd socket units that start sshd and have TCP ports.
   returned: always
@@ -118,13 +132,15 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.sshp
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(sshd_config=dict(type='path', default='/etc/ssh/sshd_config')),
+                           supports_check_mode=True)
 
     def run(argv):
         return module.run_command(argv, environ_update={'LC_ALL': 'C'})
 
     sshd = module.get_bin_path('sshd', opt_dirs=['/usr/sbin'])
-    result = ssh_ports(run, sshd=sshd, ss=module.get_bin_path('ss'), systemctl=module.get_bin_path('systemctl'))
+    result = ssh_ports(run, sshd=sshd, ss=module.get_bin_path('ss'), systemctl=module.get_bin_path('systemctl'),
+                       sshd_config=module.params['sshd_config'])
     module.exit_json(changed=False, sshd=sshd, **result)
 
 

@@ -16,13 +16,16 @@ Three sources, because any one alone can lock an admin out:
   the port of each ``listenaddress``), which differ from the listening ones
   between an edit of ``sshd_config`` and the restart that applies it. They
   are not counted when sshd is socket-activated: sshd then serves the sockets
-  systemd hands it and ignores its own Port and ListenAddress.
+  systemd hands it and ignores its own Port and ListenAddress. When ``sshd -T``
+  cannot run (an installed but never started sshd has no ``/run/sshd``), the
+  configuration files are read instead (``sshd_config`` and its Includes).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import glob
 import os
 import re
 
@@ -35,6 +38,12 @@ _SSHD_LISTEN = re.compile(r'^listenaddress \S*:(\d+)\s*$', re.MULTILINE)
 _LISTEN_VALUE = re.compile(r'^(?P<address>(?:\[[0-9A-Fa-f:.]+\]|[0-9.]+|\*)(?:%\S+)?:\d+) \((?P<type>[A-Za-z]+)\)$')
 # systemctl show: "ExecStart={ path=/usr/sbin/sshd ; argv[]=/usr/sbin/sshd -D $SSHD_OPTS ; ... }".
 _EXEC_PATH = re.compile(r'(?:^|[{;]\s*)path=(?P<path>\S+)')
+
+# sshd_config: "Port 2222", "Port=2222", "ListenAddress [::1]:2222", "Include /etc/ssh/sshd_config.d/*.conf".
+_CONFIG_LINE = re.compile(r'^\s*(?P<keyword>[A-Za-z]+)(?:\s*=\s*|\s+)(?P<value>.*?)\s*$')
+_LISTEN_PORT = re.compile(r'^(?:\[[^\]]+\]|[^:\s]+):(?P<port>\d+)$')
+SSHD_CONFIG = '/etc/ssh/sshd_config'
+_INCLUDE_DEPTH = 16  # sshd's own limit on nested Includes
 
 # UnitFileState values of a unit that starts at boot ("static" ones only when another unit pulls them in).
 ENABLED_STATES = ('enabled', 'enabled-runtime', 'linked', 'linked-runtime', 'alias', 'indirect', 'generated')
@@ -66,6 +75,52 @@ def parse_sshd_t(text):
     ports = set(int(p) for p in _SSHD_PORT.findall(text))
     ports.update(int(p) for p in _SSHD_LISTEN.findall(text))
     return sorted(ports)
+
+
+def sshd_config_ports(path=SSHD_CONFIG):
+    """Ports sshd_config (and the files it Includes, in sshd's order) names: what ``sshd -T`` would say.
+
+    Every ``Port`` counts (sshd listens on all of them; 22 when none is set) and so does the port of a
+    ``ListenAddress host:port``. A ListenAddress with its own port makes sshd skip the Port values for that
+    address; they are kept anyway, since an extra open port is safer than a locked-out admin. Port and
+    ListenAddress are not allowed inside a Match block, so nothing after a ``Match`` line counts.
+    Raises OSError when the main file cannot be read.
+    """
+    ports, listen = [], []
+    _read_sshd_config(path, ports, listen, 0, required=True)
+    return sorted(set(ports or [22]) | set(listen))
+
+
+def _read_sshd_config(path, ports, listen, depth, required=False):
+    """Collect Port and ListenAddress ports of one file; returns False once a Match block starts."""
+    try:
+        with open(path, encoding='utf-8', errors='replace') as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        if required:
+            raise
+        return True
+    for line in lines:
+        match = _CONFIG_LINE.match(line)
+        if not match or line.lstrip().startswith('#'):
+            continue
+        keyword, value = match.group('keyword').lower(), match.group('value')
+        if keyword == 'match':
+            return False
+        if keyword == 'port' and value.isdigit():
+            ports.append(int(value))
+        elif keyword == 'listenaddress':
+            found = _LISTEN_PORT.match(value.split()[0]) if value else None
+            if found:
+                listen.append(int(found.group('port')))
+        elif keyword == 'include' and depth < _INCLUDE_DEPTH:
+            for pattern in value.split():
+                if not os.path.isabs(pattern):
+                    pattern = os.path.join(os.path.dirname(SSHD_CONFIG), pattern)
+                for included in sorted(glob.glob(pattern)):
+                    if not _read_sshd_config(included, ports, listen, depth + 1):
+                        return False
+    return True
 
 
 def parse_systemctl_show(text):
@@ -160,9 +215,13 @@ def _socket_units(run, systemctl, problems):
     return sshd_socket_units(sockets, parse_systemctl_show(out))
 
 
-def ssh_ports(run, sshd='sshd', ss='ss', systemctl='systemctl'):
-    """Gather the sources with ``run(argv) -> (rc, out, err)``; a missing tool is reported, not raised."""
-    result = {'listening': [], 'configured': [], 'sockets': [], 'socket_activated': False, 'problems': []}
+def ssh_ports(run, sshd='sshd', ss='ss', systemctl='systemctl', sshd_config=None):
+    """Gather the sources with ``run(argv) -> (rc, out, err)``; a missing tool is reported, not raised.
+
+    ``sshd_config``: the configuration file read when sshd is installed but ``sshd -T`` fails (None: not read).
+    """
+    result = {'listening': [], 'configured': [], 'configured_from': None, 'sockets': [], 'socket_activated': False,
+              'problems': []}
     sources = [
         ('listening', ss, ['-H', '-t', '-l', '-n', '-p'], parse_ss, 'ss -Htlnp',
          'ss (iproute2) is not installed: the listening sockets are unknown'),
@@ -175,8 +234,16 @@ def ssh_ports(run, sshd='sshd', ss='ss', systemctl='systemctl'):
         rc, out, err = run([binary] + args)
         if rc == 0:
             result[key] = parse(out)
-        else:
-            result['problems'].append('%s failed: %s' % (label, (err or out).strip()))
+            if key == 'configured':
+                result['configured_from'] = 'sshd -T'
+            continue
+        result['problems'].append('%s failed: %s' % (label, (err or out).strip()))
+        if key == 'configured' and sshd_config:
+            try:
+                result['configured'] = sshd_config_ports(sshd_config)
+                result['configured_from'] = sshd_config
+            except OSError as exc:
+                result['problems'].append('%s could not be read: %s' % (sshd_config, exc.strerror or exc))
     if systemctl:
         result['sockets'] = _socket_units(run, systemctl, result['problems'])
     else:

@@ -16,6 +16,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.sshp
     parse_sshd_t,
     parse_systemctl_show,
     ssh_ports,
+    sshd_config_ports,
     sshd_socket_units,
     stream_ports,
 )
@@ -189,3 +190,33 @@ def test_failing_systemctl_is_a_problem():
     assert result['ports'] == [22, 2200, 2201] and result['sockets'] == []
     assert result['problems'] == ['systemctl show *.socket failed: System has not been booted with systemd '
                                   'as init system (PID 1).']
+
+
+def test_installed_sshd_that_never_ran_is_read_from_its_config(tmp_path):
+    # Debian's openssh-server installed but ssh.service never started (disabled, no socket unit): sshd -T
+    # fails for want of /run/sshd, so the files say it; Includes follow sshd's order, Match ends the search.
+    conf_d = tmp_path / 'sshd_config.d'
+    conf_d.mkdir()
+    (conf_d / '10-port.conf').write_text('Port=2200\n')
+    (conf_d / '20-listen.conf').write_text('ListenAddress [::1]:2201\nListenAddress 10.0.0.1\nMatch User x\nPort 2299\n')
+    (conf_d / '30-after-match.conf').write_text('Port 2298\n')
+    config = tmp_path / 'sshd_config'
+    config.write_text('# Port 2297\nInclude %s/*.conf\n  port 2222\n' % conf_d)
+    sockets = SOCKETS_SHOW.replace('ActiveState=active\nUnitFileState=enabled', 'ActiveState=inactive\nUnitFileState=disabled')
+    result = ssh_ports(host('', (255, '', SSHD_T_NO_PRIVSEP), sockets=sockets), sshd='/usr/sbin/sshd',
+                       ss='/usr/bin/ss', systemctl='/usr/bin/systemctl', sshd_config=str(config))
+    assert result['ports'] == [2200, 2201] and result['configured_from'] == str(config)
+    assert result['problems'] == ['sshd -T failed: Missing privilege separation directory: /run/sshd']
+
+
+def test_sshd_config_without_port_means_22(tmp_path):
+    config = tmp_path / 'sshd_config'
+    config.write_text('Include /nonexistent/*.conf\nUsePAM yes\n')
+    assert sshd_config_ports(str(config)) == [22]
+
+
+def test_unreadable_sshd_config_is_a_problem(tmp_path):
+    result = ssh_ports(host('', (255, '', SSHD_T_NO_PRIVSEP)), sshd='/usr/sbin/sshd', ss='/usr/bin/ss',
+                       systemctl=None, sshd_config=str(tmp_path / 'missing'))
+    assert result['configured'] == [] and result['configured_from'] is None
+    assert result['problems'][1].startswith('%s could not be read: ' % (tmp_path / 'missing'))
