@@ -281,7 +281,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
-from ansible_collections.matrix.federation.plugins.module_utils._federation import fileutil, keyfile
+from ansible_collections.matrix.federation.plugins.module_utils._federation import durations, fileutil, keyplan, oldkeys
 from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
@@ -346,9 +346,9 @@ def main():
     attr_diffs = []
     try:
         # Plan and write under one lock, so concurrent runs each start from what the previous one wrote.
-        with keyfile.locked(path, old_keys_path) as lock:
-            max_age = keyfile.parse_duration(params['max_age']) if params['max_age'] else None
-            key_plan = keyfile.plan(
+        with keyplan.locked(path, old_keys_path) as lock:
+            max_age = durations.parse_duration(params['max_age']) if params['max_age'] else None
+            key_plan = keyplan.plan(
                 path, state=params['state'], rotate_now=params['rotate'], max_age=max_age,
                 version=params['version'], private_key=params['private_key'], content=params['content'],
                 expired_ts=params['expired_ts'], old_keys_path=old_keys_path, key_format=params['format'])
@@ -356,7 +356,7 @@ def main():
             refuse_attributes_on_read_only(module, file_args, (path, old_keys_path))
             backup_name = None
             if not module.check_mode:
-                backup_name = keyfile.apply(path, key_plan, old_keys_path, params['backup'],
+                backup_name = keyplan.apply(path, key_plan, old_keys_path, params['backup'],
                                             key_format=params['format'])
             changed = key_plan.key_changed or key_plan.old_keys_changed
             for target in (path, old_keys_path):
@@ -373,18 +373,18 @@ def main():
         module.fail_json(msg=exc.message, code=exc.code)
 
     diffs = []
-    before, after = keyfile.diff_text(key_plan, module.check_mode)
+    before, after = keyplan.diff_text(key_plan, module.check_mode)
     if before != after:
         diffs.append({'before_header': path, 'after_header': path, 'before': before, 'after': after})
     if key_plan.old_keys_changed:
         diffs.append({
             'before_header': old_keys_path, 'after_header': old_keys_path,
-            'before': keyfile.serialize_old_keys(key_plan.old_keys_before) if key_plan.old_keys_before else '',
-            'after': keyfile.serialize_old_keys(key_plan.old_keys_after),
+            'before': oldkeys.serialize_old_keys(key_plan.old_keys_before) if key_plan.old_keys_before else '',
+            'after': oldkeys.serialize_old_keys(key_plan.old_keys_after),
         })
     diffs.extend(attr_diffs)
 
-    result = keyfile.public_result(key_plan, params['server_name'], module.check_mode)
+    result = keyplan.public_result(key_plan, params['server_name'], module.check_mode)
     result['changed'] = changed
     warnings = lock.warnings + key_plan.warnings
     result['federation_warnings'] = [finding(code, message) for code, message in warnings]

@@ -75,6 +75,35 @@ def read_regular_file(path):
         os.close(fd)
 
 
+def read_own_file(path, option, what, codes):
+    """Bytes of ``path`` (``None`` when missing), refusing links and anything but a regular file.
+
+    For the files a module owns and replaces by rename, named by its option
+    ``option``; ``what`` says what the file should be ("a signing key file").
+    The generic ``FILE_SYMLINK``, ``FILE_IS_DIRECTORY`` and ``FILE_NOT_REGULAR``
+    of :func:`read_regular_file` are raised as ``codes[<generic code>]``, with
+    a message that says how to fix ``option``.
+
+    A link is refused rather than followed: the module replaces files by
+    rename, which would put a regular file in place of the link (or, if it
+    wrote through it, change a file somewhere else than ``option`` says).
+    """
+    try:
+        return read_regular_file(path)
+    except FederationError as exc:
+        if exc.code == 'FILE_SYMLINK':
+            raise FederationError(
+                codes[exc.code],
+                '%s %s is a symbolic link (to %s); the module does not work through links: point %s at the '
+                'real file' % (option, path, os.path.realpath(path), option))
+        if exc.code == 'FILE_IS_DIRECTORY':
+            raise FederationError(codes[exc.code], '%s is a directory, not %s' % (path, what))
+        if exc.code == 'FILE_NOT_REGULAR':
+            raise FederationError(
+                codes[exc.code], '%s is not a regular file (a FIFO, socket or device), not %s' % (path, what))
+        raise
+
+
 def write_error(path, exc):
     """The coded :class:`FederationError` for ``OSError`` ``exc`` raised while writing ``path``."""
     if exc.errno == errno.EROFS:

@@ -496,7 +496,7 @@ def test_broken_old_keys_record_errors_never_quote_it(tmp_path, text):
 _GATED_RUN = '''
 import os, runpy, sys, time
 import ansible.module_utils.basic
-import ansible_collections.matrix.federation.plugins.module_utils._federation.keyfile
+import ansible_collections.matrix.federation.plugins.module_utils._federation.keyplan
 ready, go = sys.argv[1], sys.argv[2]
 open(ready, "w").close()
 while not os.path.exists(go):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Dendrite's PEM signing key format in keyfile.py.
+"""keyformat.py: Dendrite's PEM signing key format.
 
 fixtures/dendrite_generate_keys.pem was written by Dendrite v0.13.8's own
 ``generate-keys --private-key`` (test-only key). Its public key below was
@@ -18,11 +18,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import stat
 
 import pytest
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation import keyfile, signing
+from ansible_collections.matrix.federation.plugins.module_utils._federation import keyformat
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'dendrite_generate_keys.pem')
@@ -45,34 +44,34 @@ def _pem(key_id='ed25519:a_AbCd', body=None, headers=None):
 
 
 def test_key_from_generate_keys_is_parsed():
-    keys = keyfile.parse_key_file(_fixture_bytes(), source=FIXTURE, key_format='dendrite')
+    keys = keyformat.parse_key_file(_fixture_bytes(), source=FIXTURE, key_format='dendrite')
     assert len(keys) == 1
     assert keys[0].key_id == FIXTURE_KEY_ID
     assert keys[0].public_key == FIXTURE_PUBLIC
 
 
 def test_serialization_is_byte_identical_to_generate_keys():
-    keys = keyfile.parse_key_file(_fixture_bytes(), key_format='dendrite')
-    assert keyfile.serialize_keys(keys, 'dendrite').encode('ascii') == _fixture_bytes()
+    keys = keyformat.parse_key_file(_fixture_bytes(), key_format='dendrite')
+    assert keyformat.serialize_keys(keys, 'dendrite').encode('ascii') == _fixture_bytes()
 
 
 def test_spec_vector_round_trip():
-    key = keyfile.key_from_seed(SPEC_SEED, 'a_Spec')
-    text = keyfile.serialize_keys([key], 'dendrite')
+    key = keyformat.key_from_seed(SPEC_SEED, 'a_Spec')
+    text = keyformat.serialize_keys([key], 'dendrite')
     assert text.startswith('-----BEGIN MATRIX PRIVATE KEY-----\nKey-ID: ed25519:a_Spec\n\n')
-    parsed = keyfile.parse_key_file(text, key_format='dendrite')
+    parsed = keyformat.parse_key_file(text, key_format='dendrite')
     assert parsed == [key]
     assert parsed[0].public_key == SPEC_PUBLIC
 
 
 @pytest.mark.parametrize('data', [None, b'', b'\n\n', '  \t\n'])
 def test_empty_file_means_no_key(data):
-    assert keyfile.parse_key_file(data, key_format='dendrite') == []
+    assert keyformat.parse_key_file(data, key_format='dendrite') == []
 
 
 def test_surrounding_blank_lines_and_crlf_accepted():
     text = '\n' + _pem().replace('\n', '\r\n') + '\n'
-    assert keyfile.parse_key_file(text, key_format='dendrite')[0].key_id == 'ed25519:a_AbCd'
+    assert keyformat.parse_key_file(text, key_format='dendrite')[0].key_id == 'ed25519:a_AbCd'
 
 
 @pytest.mark.parametrize('text, code', [
@@ -98,7 +97,7 @@ def test_surrounding_blank_lines_and_crlf_accepted():
 ])
 def test_malformed_dendrite_files_refused(text, code):
     with pytest.raises(FederationError) as info:
-        keyfile.parse_key_file(text, source='matrix_key.pem', key_format='dendrite')
+        keyformat.parse_key_file(text, source='matrix_key.pem', key_format='dendrite')
     assert info.value.code == code
     assert 'xonUvdhPZysEcZ6' not in info.value.message
     assert SPEC_SEED[:20] not in info.value.message
@@ -107,110 +106,37 @@ def test_malformed_dendrite_files_refused(text, code):
 def test_line_numbers_count_blank_lines_before_the_block():
     # Blank lines around the block are allowed, and errors still name the line as an editor shows it.
     with pytest.raises(FederationError) as info:
-        keyfile.parse_key_file('\n\n' + _pem(key_id='ed25519:a-bad'), source='k.pem', key_format='dendrite')
+        keyformat.parse_key_file('\n\n' + _pem(key_id='ed25519:a-bad'), source='k.pem', key_format='dendrite')
     assert info.value.code == 'KEYFILE_BAD_VERSION' and 'k.pem line 4:' in info.value.message
     with pytest.raises(FederationError) as info:
-        keyfile.parse_key_file('\r\n' + _pem(body='A' * 64), source='k.pem', key_format='dendrite')
+        keyformat.parse_key_file('\r\n' + _pem(body='A' * 64), source='k.pem', key_format='dendrite')
     assert info.value.code == 'KEYFILE_SEED_LENGTH' and 'k.pem line 5:' in info.value.message
 
 
 def test_other_pem_types_are_named_only_from_a_fixed_list():
     with pytest.raises(FederationError) as info:
-        keyfile.parse_key_file(_pem().replace('MATRIX PRIVATE KEY', 'OPENSSH PRIVATE KEY'), key_format='dendrite')
+        keyformat.parse_key_file(_pem().replace('MATRIX PRIVATE KEY', 'OPENSSH PRIVATE KEY'), key_format='dendrite')
     assert '"OPENSSH PRIVATE KEY" block' in info.value.message
     with pytest.raises(FederationError) as info:
-        keyfile.parse_key_file(_pem().replace('MATRIX PRIVATE KEY', 'SOMETHING ELSE'), key_format='dendrite')
+        keyformat.parse_key_file(_pem().replace('MATRIX PRIVATE KEY', 'SOMETHING ELSE'), key_format='dendrite')
     assert 'SOMETHING' not in info.value.message and 'another kind of PEM block' in info.value.message
 
 
 def test_pem_given_to_synapse_format_names_the_right_format():
     with pytest.raises(FederationError) as info:
-        keyfile.parse_key_file(_fixture_bytes(), source='x', key_format='synapse')
+        keyformat.parse_key_file(_fixture_bytes(), source='x', key_format='synapse')
     assert info.value.code == 'KEYFILE_WRONG_FORMAT'
     assert 'format=dendrite' in info.value.message
 
 
 def test_unknown_format_refused():
     with pytest.raises(FederationError) as info:
-        keyfile.parse_key_file('', key_format='conduit')
+        keyformat.parse_key_file('', key_format='conduit')
     assert info.value.code == 'BAD_KEY_FORMAT'
 
 
 def test_more_than_one_key_cannot_be_a_dendrite_file():
-    keys = [keyfile.generate_key('a_One'), keyfile.generate_key('a_Two')]
+    keys = [keyformat.generate_key('a_One'), keyformat.generate_key('a_Two')]
     with pytest.raises(FederationError) as info:
-        keyfile.serialize_keys(keys, 'dendrite')
+        keyformat.serialize_keys(keys, 'dendrite')
     assert info.value.code == 'KEYFILE_DENDRITE_ONE_KEY'
-
-
-def test_plan_create_apply_idempotent(tmp_path):
-    path = str(tmp_path / 'matrix_key.pem')
-    first = keyfile.plan(path, key_format='dendrite')
-    assert first.action == 'create'
-    keyfile.apply(path, first, key_format='dendrite')
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    with open(path) as handle:
-        text = handle.read()
-    assert text.startswith('-----BEGIN MATRIX PRIVATE KEY-----\nKey-ID: ed25519:a_')
-    again = keyfile.plan(path, key_format='dendrite')
-    assert again.action == 'none' and not again.key_changed
-    assert again.current_keys == first.new_keys
-
-
-def test_plan_keeps_generate_keys_key(tmp_path):
-    path = tmp_path / 'matrix_key.pem'
-    path.write_bytes(_fixture_bytes())
-    result = keyfile.plan(str(path), key_format='dendrite')
-    assert result.action == 'none'
-    assert keyfile.public_result(result)['verify_keys'] == {FIXTURE_KEY_ID: FIXTURE_PUBLIC}
-
-
-def test_rotation_returns_old_key(tmp_path):
-    path = tmp_path / 'matrix_key.pem'
-    path.write_bytes(_fixture_bytes())
-    result = keyfile.plan(str(path), state='rotated', rotate_now=True, version='a_New', expired_ts=1700000000000,
-                          key_format='dendrite')
-    keyfile.apply(str(path), result, key_format='dendrite')
-    assert result.old_signing_keys == {FIXTURE_KEY_ID: {'key': FIXTURE_PUBLIC, 'expired_ts': 1700000000000}}
-    keys = keyfile.load_key_file(str(path), 'dendrite')
-    assert [key.key_id for key in keys] == ['ed25519:a_New']
-
-
-def test_restore_exact_key_from_content(tmp_path):
-    path = tmp_path / 'matrix_key.pem'
-    path.write_text(keyfile.serialize_keys([keyfile.generate_key('a_Old')], 'dendrite'))
-    result = keyfile.plan(str(path), content=_fixture_bytes().decode('ascii'), key_format='dendrite')
-    assert result.action == 'restore'
-    keyfile.apply(str(path), result, key_format='dendrite')
-    assert path.read_bytes() == _fixture_bytes()
-
-
-def test_synapse_content_for_a_dendrite_file_refused(tmp_path):
-    path = str(tmp_path / 'matrix_key.pem')
-    with pytest.raises(FederationError) as info:
-        keyfile.plan(path, content='ed25519 a_AbCd %s\n' % SPEC_SEED, key_format='dendrite')
-    assert info.value.code == 'KEYFILE_WRONG_FORMAT'
-    assert not os.path.exists(path)
-
-
-@pytest.mark.parametrize('state, extra', [('present', {}), ('rotated', {'rotate_now': True})])
-def test_malformed_file_left_untouched(tmp_path, state, extra):
-    path = tmp_path / 'matrix_key.pem'
-    truncated = _fixture_bytes()[:60]
-    path.write_bytes(truncated)
-    before = os.stat(str(path))
-    with pytest.raises(FederationError) as info:
-        keyfile.plan(str(path), state=state, key_format='dendrite', **extra)
-    assert info.value.code == 'KEYFILE_PEM_MALFORMED'
-    assert path.read_bytes() == truncated
-    assert os.stat(str(path)).st_mtime == before.st_mtime
-
-
-def test_public_result_has_no_seed(tmp_path):
-    path = tmp_path / 'matrix_key.pem'
-    path.write_bytes(_fixture_bytes())
-    seed = keyfile.parse_key_file(_fixture_bytes(), key_format='dendrite')[0].seed
-    result = keyfile.plan(str(path), state='rotated', rotate_now=True, key_format='dendrite')
-    text = repr(keyfile.public_result(result)) + repr(keyfile.diff_text(result))
-    for form in (signing.encode_base64(seed), signing.encode_base64(seed)[:20], 'xonUvdhPZysEcZ6'):
-        assert form not in text
