@@ -25,7 +25,7 @@ description:
   - Both matter to a firewall that must never lock the admin out. After C(sshd_config) is edited and before sshd
     restarts, the two differ, and both must stay open.
   - When sshd is installed but C(sshd -T) fails (an sshd that never ran has no C(/run/sshd)), the ports are read
-    from O(sshd_config) and the files it C(Include)s instead: every C(Port) (22 when none) and the port of each
+    from O(sshd_config) and the files it C(Include)s instead, every C(Port) (22 when none) and the port of each
     C(ListenAddress host:port). RV(configured_from) says which source was used.
   - A missing or failing tool is reported in RV(problems), not as a failure; the caller decides (the firewall role
     falls back to port 22 only when nothing at all was found).
