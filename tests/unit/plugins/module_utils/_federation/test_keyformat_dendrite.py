@@ -17,23 +17,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 
 import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import keyformat
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-
-FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'dendrite_generate_keys.pem')
-FIXTURE_KEY_ID = 'ed25519:xonUvd'
-FIXTURE_PUBLIC = 'Am/5TE2R6OH6IeUrAuvDgTOc8ljZ3ZONqsGzUxmwpTs'
-SPEC_SEED = 'YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1'
-SPEC_PUBLIC = 'XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI'
-
-
-def _fixture_bytes():
-    with open(FIXTURE, 'rb') as handle:
-        return handle.read()
+from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.fixtures.dendrite_key import (
+    FIXTURE,
+    FIXTURE_KEY_ID,
+    FIXTURE_PUBLIC,
+    SPEC_PUBLIC,
+    SPEC_SEED,
+)
+from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.fixtures.dendrite_key import fixture_bytes as _fixture_bytes
 
 
 def _pem(key_id='ed25519:a_AbCd', body=None, headers=None):

@@ -19,16 +19,12 @@ import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import keyformat, keyplan, signing
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-
-FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'dendrite_generate_keys.pem')
-FIXTURE_KEY_ID = 'ed25519:xonUvd'
-FIXTURE_PUBLIC = 'Am/5TE2R6OH6IeUrAuvDgTOc8ljZ3ZONqsGzUxmwpTs'
-SPEC_SEED = 'YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1'
-
-
-def _fixture_bytes():
-    with open(FIXTURE, 'rb') as handle:
-        return handle.read()
+from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.fixtures.dendrite_key import (
+    FIXTURE_KEY_ID,
+    FIXTURE_PUBLIC,
+    SPEC_SEED,
+)
+from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.fixtures.dendrite_key import fixture_bytes as _fixture_bytes
 
 
 def test_plan_create_apply_idempotent(tmp_path):
