@@ -314,7 +314,6 @@ federation_warnings:
        as text/plain, not application/json"}
 '''
 
-import ipaddress
 import os
 import re
 
@@ -336,6 +335,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.http
     HttpsClient,
     fetch_well_known,
 )
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import is_ip_literal
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import (
     DOCUMENT_NAMES,
     assess_served_documents,
@@ -489,7 +489,7 @@ def check_remote_documents(module, documents):
     params = module.params
     host, warnings = well_known_host(params['url'], params['server_name'])
     hostname = host.rsplit(':', 1)[0] if not host.endswith(']') else host
-    if not HAS_DNSPYTHON and not _is_ip_host(hostname):
+    if not HAS_DNSPYTHON and not is_ip_literal(hostname.strip('[]')):
         module.fail_json(msg=missing_required_lib('dnspython'), exception=DNSPYTHON_IMPORT_ERROR)
     if params['state'] == 'present' and documents:
         names = [name for name in DOCUMENT_NAMES if name in documents]
@@ -511,14 +511,6 @@ def check_remote_documents(module, documents):
     result['federation_warnings'] = warnings + result['federation_warnings']
     result['changed'] = False
     return result
-
-
-def _is_ip_host(host):
-    try:
-        ipaddress.ip_address(host.strip('[]'))
-    except ValueError:
-        return False
-    return True
 
 
 def main():

@@ -27,7 +27,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.disc
 from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient, Deadline, run_parallel
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
-from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import format_host_port
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import GO_CHECKS, KEY_PATH, VERSION_PATH, format_host_port
 
 try:
     from cryptography import x509
@@ -36,8 +36,6 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the library
     HAS_CRYPTOGRAPHY = False
 
-KEY_PATH = '/_matrix/key/v2/server'
-VERSION_PATH = '/_matrix/federation/v1/version'
 KEYS_MAX_BYTES = 512 * 1024
 VERSION_MAX_BYTES = 64 * 1024
 HOUR_MS = 3600 * 1000
@@ -47,8 +45,6 @@ DEADLINE_STEPS = 3
 # TCP-level failures: another address may still serve (homeservers try the
 # next one), so they degrade federation rather than break it.
 _UNREACHABLE = ('CONNECTION_REFUSED', 'CONNECTION_FAILED', 'CONNECTION_TIMEOUT')
-_GO_CHECKS = ('matching_server_name', 'future_valid_until_ts', 'has_ed25519_key', 'all_ed25519_checks_ok',
-              'valid_certificates')
 
 
 def _utc(value):
@@ -272,7 +268,7 @@ def build_connection_report(server_name, resolution, target, address, probe, now
         'matching_server_name': False, 'future_valid_until_ts': False, 'has_ed25519_key': False,
         'all_ed25519_checks_ok': False, 'ed25519_checks': {}}
     checks['valid_certificates'] = cert['valid']
-    checks['all_checks_ok'] = all(checks[name] for name in _GO_CHECKS)
+    checks['all_checks_ok'] = all(checks[name] for name in GO_CHECKS)
     report['checks'] = checks
     if probe['version_error'] is not None:
         report['version'] = {'error': _error_of(probe['version_error'])['message']}

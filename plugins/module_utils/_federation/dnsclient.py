@@ -24,6 +24,7 @@ import threading
 import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port, ip_literal
 
 try:
     # dns.query is not imported: it pulls in dnspython's optional-feature
@@ -42,7 +43,6 @@ except ImportError as exc:  # pragma: no cover - exercised only without the libr
     HAS_DNSPYTHON = False
     DNSPYTHON_IMPORT_ERROR = exc
 
-SRV_SERVICES = ('_matrix-fed._tcp', '_matrix._tcp')
 _MAX_CNAME_CHAIN = 8
 
 
@@ -274,13 +274,6 @@ def order_srv_records(records, rng=None):
     return ordered
 
 
-def _ip_literal(host):
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        return None
-
-
 class DnsClient:
     """DNS lookups with one set of nameservers, one step timeout and one deadline."""
 
@@ -306,7 +299,7 @@ class DnsClient:
         type_text = dns.rdatatype.to_text(rdtype)
         error = None
         for ip, port in self.nameservers:
-            where = '%s:%d' % (ip, port) if ':' not in ip else '[%s]:%d' % (ip, port)
+            where = format_host_port(ip, port)
             try:
                 response = _udp_exchange(query, ip, port, self.deadline.step(self.timeout))
                 if response.flags & dns.flags.TC:
@@ -383,7 +376,7 @@ class DnsClient:
                     'family_errors': [exc.as_dict()]}
 
     def _resolve_host(self, host):
-        literal = _ip_literal(host)
+        literal = ip_literal(host)
         if literal is not None:
             family = 'ipv4' if literal.version == 4 else 'ipv6'
             result = {'host': host, 'addresses': [host], 'ipv4': [], 'ipv6': [], 'cname': [], 'error': None}

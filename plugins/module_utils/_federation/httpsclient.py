@@ -18,13 +18,18 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import http.client
-import ipaddress
 import json
 import socket
 import ssl
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import Deadline
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
+    WELL_KNOWN_MAX_BYTES,
+    WELL_KNOWN_SERVER_PATH,
+    format_host_port as _host_port,
+    is_ip_literal as _is_ip,
+)
 
 try:
     from urllib.parse import urljoin, urlsplit
@@ -38,24 +43,9 @@ except ImportError:  # pragma: no cover - exercised only without the library
     HAS_CRYPTOGRAPHY = False
 
 USER_AGENT = 'ansible-matrix.federation/0.1'
-WELL_KNOWN_MAX_BYTES = 50 * 1024
 MAX_REDIRECTS = 10
 BODY_TEXT_LIMIT = 4096
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
-
-
-def _is_ip(host):
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _host_port(host, port):
-    if ':' in host:
-        host = '[%s]' % host
-    return '%s:%d' % (host, port)
 
 
 class HttpsResponse:
@@ -395,7 +385,7 @@ def _looks_like_html(body, content_type):
     return 'html' in (content_type or '').lower() or head.startswith(b'<!doctype html') or head.startswith(b'<html')
 
 
-def fetch_well_known(hostname, client, path='/.well-known/matrix/server', max_bytes=WELL_KNOWN_MAX_BYTES):
+def fetch_well_known(hostname, client, path=WELL_KNOWN_SERVER_PATH, max_bytes=WELL_KNOWN_MAX_BYTES):
     """Fetch ``https://<hostname><path>`` the way homeservers do and describe the result.
 
     ``hostname`` may carry a port (``host:8443``). Redirects are followed

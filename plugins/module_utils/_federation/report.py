@@ -12,8 +12,8 @@ __metaclass__ = type
 import json
 from xml.sax.saxutils import escape, quoteattr
 
-CHECK_NAMES = ('matching_server_name', 'future_valid_until_ts', 'has_ed25519_key', 'all_ed25519_checks_ok',
-               'valid_certificates', 'all_checks_ok')
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import CHECK_NAMES
+
 
 
 def _as_list(reports):

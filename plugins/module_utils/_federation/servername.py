@@ -19,8 +19,6 @@ import re
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
-DEFAULT_FEDERATION_PORT = 8448
-
 _DNS_NAME_RE = re.compile(r'^[A-Za-z0-9.-]{1,255}$')
 _IPV4_RE = re.compile(r'^[0-9]{1,3}(\.[0-9]{1,3}){3}$')
 
@@ -123,10 +121,3 @@ def is_valid_server_name(raw):
     except FederationError:
         return False
     return True
-
-
-def format_host_port(host, port):
-    """Join host and port for a Host header / ``ip:port`` key (brackets for IPv6)."""
-    if ':' in host and not host.startswith('['):
-        host = '[%s]' % host
-    return '%s:%d' % (host, port) if port is not None else host

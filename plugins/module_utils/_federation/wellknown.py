@@ -29,13 +29,11 @@ import re
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import WELL_KNOWN_PREFIX
 
 from urllib.parse import urlsplit
 
 DOCUMENT_NAMES = ('server', 'client', 'support')
-WELL_KNOWN_PREFIX = '/.well-known/matrix/'
-# Servers reject well-known bodies above 50 KiB (spec; Synapse and the Go tester agree).
-MAX_DOCUMENT_BYTES = 50 * 1024
 
 SUPPORT_ROLES = ('m.role.admin', 'm.role.security')
 CLIENT_RESERVED_KEYS = ('m.homeserver', 'm.identity_server')

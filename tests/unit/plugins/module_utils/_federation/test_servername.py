@@ -7,10 +7,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import (
-    format_host_port,
-    parse_server_name,
-)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
 
 
 @pytest.mark.parametrize('raw, host, port, ip', [
@@ -38,10 +35,3 @@ def test_invalid_server_names(raw):
     with pytest.raises(FederationError) as err:
         parse_server_name(raw)
     assert err.value.code == 'INVALID_SERVER_NAME'
-
-
-def test_format_host_port():
-    assert format_host_port('example.com', 443) == 'example.com:443'
-    assert format_host_port('::1', 8448) == '[::1]:8448'
-    assert format_host_port('[::1]', 8448) == '[::1]:8448'
-    assert format_host_port('example.com', None) == 'example.com'
