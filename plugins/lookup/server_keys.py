@@ -51,13 +51,9 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_tests
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-
-try:
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_tests
-    IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover
-    IMPORT_ERROR = exc
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import missing_library
 
 
 def verified_keys(report):
@@ -74,8 +70,9 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        if IMPORT_ERROR is not None:
-            raise AnsibleLookupError('server_keys needs dnspython and cryptography: %s' % IMPORT_ERROR)
+        missing = missing_library('dnspython', 'cryptography')
+        if missing:
+            raise AnsibleLookupError('server_keys needs dnspython and cryptography: %s' % missing[1])
         names = [str(term) for term in terms]
         try:
             batch = run_federation_tests(names, nameservers=self.get_option('nameservers'),

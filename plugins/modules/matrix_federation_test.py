@@ -243,16 +243,11 @@ duration_ms:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
+    run_federation_test, run_federation_tests,
+)
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-
-try:
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
-        run_federation_test, run_federation_tests,
-    )
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import HAS_DNSPYTHON
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import HAS_CRYPTOGRAPHY
-except ImportError:  # pragma: no cover
-    HAS_DNSPYTHON = HAS_CRYPTOGRAPHY = False
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import missing_library
 
 
 def _errors_text(errors, limit=3):
@@ -316,10 +311,9 @@ def main():
         required_one_of=[('server_name', 'server_names')],
         supports_check_mode=True,
     )
-    if not HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib('dnspython'))
-    if not HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib('cryptography'))
+    missing = missing_library('dnspython', 'cryptography')
+    if missing:
+        module.fail_json(msg=missing_required_lib(missing[0]))
     params = module.params
     if params['timeout'] <= 0:
         module.fail_json(msg='timeout must be a positive number of seconds, got %s' % params['timeout'])

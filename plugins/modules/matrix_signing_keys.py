@@ -282,10 +282,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation import durations, fileutil, keyplan, oldkeys
-from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import (
-    CRYPTOGRAPHY_IMPORT_ERROR,
-    HAS_CRYPTOGRAPHY,
-)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import missing_library
 
 
 def refuse_attributes_on_read_only(module, file_args, targets):
@@ -333,8 +330,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    if not HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib('cryptography'), exception=str(CRYPTOGRAPHY_IMPORT_ERROR))
+    missing = missing_library('cryptography')
+    if missing:
+        module.fail_json(msg=missing_required_lib('cryptography'), exception=str(missing[1]))
     if params['state'] == 'present' and (params['rotate'] or params['max_age']):
         module.fail_json(msg='rotate and max_age only apply with state=rotated', code='BAD_OPTIONS')
     if params['state'] == 'rotated' and not (params['rotate'] or params['max_age']):

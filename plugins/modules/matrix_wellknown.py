@@ -319,21 +319,17 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import (
-    DNSPYTHON_IMPORT_ERROR,
-    HAS_DNSPYTHON,
-    DnsClient,
-    run_parallel,
-)
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.fileutil import (
     atomic_write,
     backup_file,
     read_file,
 )
-from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import (
-    HttpsClient,
-    fetch_well_known,
+from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import fetch_well_known
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
+    make_https_client,
+    missing_library,
+    run_parallel,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import is_ip_literal
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import (
@@ -489,14 +485,14 @@ def check_remote_documents(module, documents):
     params = module.params
     host, warnings = well_known_host(params['url'], params['server_name'])
     hostname = host.rsplit(':', 1)[0] if not host.endswith(']') else host
-    if not HAS_DNSPYTHON and not is_ip_literal(hostname.strip('[]')):
-        module.fail_json(msg=missing_required_lib('dnspython'), exception=DNSPYTHON_IMPORT_ERROR)
+    missing = missing_library('dnspython')
+    if missing and not is_ip_literal(hostname.strip('[]')):
+        module.fail_json(msg=missing_required_lib('dnspython'), exception=missing[1])
     if params['state'] == 'present' and documents:
         names = [name for name in DOCUMENT_NAMES if name in documents]
     else:
         names = params['documents'] or list(DOCUMENT_NAMES)
-    dns = DnsClient(params['nameservers'], params['timeout']) if HAS_DNSPYTHON else None
-    client = HttpsClient(dns=dns, ca_path=params['ca_path'], timeout=params['timeout'])
+    client = make_https_client(params['nameservers'], params['ca_path'], params['timeout'])
     # Fetched at once: the client's deadline bounds the whole run, not each document.
     outcomes = run_parallel([
         (lambda name=name: fetch_well_known(host, client, well_known_path(name))) for name in names])

@@ -24,24 +24,22 @@ import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
 from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
-from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient, Deadline, run_parallel
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
-from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
+    HAS_CRYPTOGRAPHY,
+    clients_for_run,
+    make_clients,
+    run_parallel,
+)
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import GO_CHECKS, KEY_PATH, VERSION_PATH, format_host_port
 
-try:
+if HAS_CRYPTOGRAPHY:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
-    HAS_CRYPTOGRAPHY = True
-except ImportError:  # pragma: no cover - exercised only without the library
-    HAS_CRYPTOGRAPHY = False
 
 KEYS_MAX_BYTES = 512 * 1024
 VERSION_MAX_BYTES = 64 * 1024
 HOUR_MS = 3600 * 1000
-# Overall bound of one run, in multiples of the per-step timeout: the
-# well-known phase, the DNS phase and the connection phase each get one.
-DEADLINE_STEPS = 3
 # TCP-level failures: another address may still serve (homeservers try the
 # next one), so they degrade federation rather than break it.
 _UNREACHABLE = ('CONNECTION_REFUSED', 'CONNECTION_FAILED', 'CONNECTION_TIMEOUT')
@@ -353,20 +351,10 @@ def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.
     return _test_one(server_name, dns, https, timeout, expected_keys, cert_expiry_warn_days, now)
 
 
-def make_clients(nameservers=None, ca_path=None, timeout=10.0):
-    """The DNS and HTTPS clients a run (or a batch of runs) shares; raises for bad settings."""
-    if not HAS_CRYPTOGRAPHY or not signing.HAS_CRYPTOGRAPHY:
-        raise FederationError('MISSING_LIBRARY', 'the Python library "cryptography" is required')
-    dns = DnsClient(nameservers, timeout, Deadline(DEADLINE_STEPS * float(timeout)))
-    return dns, HttpsClient(dns, ca_path, timeout)
-
-
 def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_expiry_warn_days, now):
     """One server's test on the shared clients, with its own deadline (starting now)."""
     started = time.monotonic()
-    deadline = Deadline(DEADLINE_STEPS * float(timeout))
-    dns = base_dns.for_run(deadline)
-    https = base_https.for_run(dns, deadline)
+    dns, https = clients_for_run(base_dns, base_https, timeout)
     discovery = resolve_server_name(server_name, dns, https)
     resolution = discovery['resolution']
     jobs, seen = [], set()

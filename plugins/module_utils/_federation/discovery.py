@@ -14,9 +14,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import run_parallel
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import fetch_well_known
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
 from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
     DEFAULT_FEDERATION_PORT,

@@ -22,8 +22,8 @@ import json
 import socket
 import ssl
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import Deadline
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY, Deadline
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
     WELL_KNOWN_MAX_BYTES,
     WELL_KNOWN_SERVER_PATH,
@@ -36,11 +36,8 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported
     raise
 
-try:
+if HAS_CRYPTOGRAPHY:
     from cryptography import x509
-    HAS_CRYPTOGRAPHY = True
-except ImportError:  # pragma: no cover - exercised only without the library
-    HAS_CRYPTOGRAPHY = False
 
 USER_AGENT = 'ansible-matrix.federation/0.1'
 MAX_REDIRECTS = 10

@@ -16,9 +16,10 @@ import time
 import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
-    DEADLINE_STEPS, make_clients, run_batch, run_federation_test, run_federation_tests, summarize,
+    run_batch, run_federation_test, run_federation_tests, summarize,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import DEADLINE_STEPS, make_clients
 
 
 def comparable(report):

@@ -13,11 +13,12 @@ import time
 import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
-    DEADLINE_STEPS, run_federation_test,
+    run_federation_test,
 )
-from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import Deadline, DnsClient
+from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient, fetch_well_known
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import DEADLINE_STEPS, Deadline
 
 LABELS = [
     'ip_literal_v4', 'ip_literal_v6', 'explicit', 'closing', 'wkip', 'wkport', 'wksrv', 'wklegacy', 'wkdefault', 'srv',
