@@ -243,6 +243,7 @@ duration_ms:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
     run_federation_test, run_federation_tests,
 )
@@ -296,13 +297,10 @@ def run_many(module, params):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=network_argument_spec(
             server_name=dict(type='str'),
             server_names=dict(type='list', elements='str'),
             concurrency=dict(type='int', default=32),
-            nameservers=dict(type='list', elements='str'),
-            ca_path=dict(type='path'),
-            timeout=dict(type='float', default=10),
             expected_keys=dict(type='dict', no_log=False),
             fail_on_error=dict(type='bool', default=True),
             cert_expiry_warn_days=dict(type='int', default=14),

@@ -109,6 +109,7 @@ federation_warnings:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import check_srv_records
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_dns_client, missing_library
@@ -116,10 +117,9 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.runc
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=network_argument_spec(
+            ca_path=False,
             domain=dict(type='str', required=True),
-            nameservers=dict(type='list', elements='str'),
-            timeout=dict(type='float', default=10),
             expected=dict(type='dict', options=dict(target=dict(type='str', required=True), port=dict(type='int'))),
         ),
         supports_check_mode=True,

@@ -319,6 +319,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.fileutil import (
     atomic_write,
@@ -421,7 +422,7 @@ def manage_local_documents(module, documents, mode):
 
 def run_module():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=network_argument_spec(
             path=dict(type='path'),
             url=dict(type='str'),
             server_name=dict(type='str'),
@@ -446,9 +447,6 @@ def run_module():
             mode=dict(type='raw', default='0644'),
             backup=dict(type='bool', default=False),
             fail_on_mismatch=dict(type='bool', default=True),
-            nameservers=dict(type='list', elements='str'),
-            ca_path=dict(type='path'),
-            timeout=dict(type='float', default=10),
         ),
         mutually_exclusive=[('path', 'url', 'server_name')],
         required_one_of=[('path', 'url', 'server_name')],
