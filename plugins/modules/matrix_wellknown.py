@@ -326,12 +326,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.file
     backup_file,
     read_file,
 )
-from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import fetch_well_known
-from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
-    make_https_client,
-    missing_library,
-    run_parallel,
-)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_https_client, missing_library
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import is_ip_literal
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import (
     DOCUMENT_NAMES,
@@ -339,8 +334,8 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.well
     build_documents,
     render_document,
     well_known_host,
-    well_known_path,
 )
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import fetch_well_known_documents
 
 _OCTAL_MODE_RE = re.compile(r'^0?[0-7]{3,4}$')
 
@@ -491,16 +486,7 @@ def check_remote_documents(module, documents):
     else:
         names = params['documents'] or list(DOCUMENT_NAMES)
     client = make_https_client(params['nameservers'], params['ca_path'], params['timeout'])
-    # Fetched at once: the client's deadline bounds the whole run, not each document.
-    outcomes = run_parallel([
-        (lambda name=name: fetch_well_known(host, client, well_known_path(name))) for name in names])
-    fetched = {}
-    for name, (answer, exc) in zip(names, outcomes):
-        if exc is not None:
-            error = exc.as_dict() if isinstance(exc, FederationError) else {
-                'code': 'WELLKNOWN_FETCH_FAILED', 'message': '%s: %s' % (well_known_path(name), exc)}
-            answer = {'url': 'https://%s%s' % (host, well_known_path(name)), 'error': error}
-        fetched[name] = answer
+    fetched = fetch_well_known_documents(host, client, names)
     result = assess_served_documents(fetched, documents, params['state'])
     result['federation_warnings'] = warnings + result['federation_warnings']
     result['changed'] = False

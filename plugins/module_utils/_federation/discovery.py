@@ -15,7 +15,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
-from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import fetch_well_known
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
 from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
@@ -24,6 +23,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.spec
     choose_srv,
     srv_names,
 )
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import fetch_well_known
 
 # Well-known failures that mean "someone tried to delegate and it is broken"
 # (as opposed to "there is no well-known"), reported as warnings.

@@ -466,7 +466,7 @@ def well_known_host(url=None, server_name=None):
 
 
 def assess_served_document(name, fetched, wanted=None, expect_absent=False):
-    """Judge one fetched document (the dict ``httpsclient.fetch_well_known`` returns).
+    """Judge one fetched document (the dict ``wellknown_fetch.fetch_well_known`` returns).
 
     ``wanted`` is the document it must equal (``None``: only validate, and a
     404 is fine); ``expect_absent`` means it must answer 404. Returns ``{served, errors, warnings,

@@ -17,7 +17,6 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.chec
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient, fetch_well_known
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import DEADLINE_STEPS, Deadline
 
 LABELS = [
@@ -114,38 +113,6 @@ def test_whole_run_bounded_by_deadline(federation_lab):
 def test_untrusted_without_ca_path_is_reported(federation_lab):
     report = run_federation_test(federation_lab.labels['explicit'], nameservers=federation_lab.nameservers, timeout=5)
     assert _codes(report['errors']) == {'CERT_UNTRUSTED'}
-
-
-def test_fetch_well_known_result_shape(federation_lab):
-    dns = DnsClient(federation_lab.nameservers, 5)
-    client = HttpsClient(dns, federation_lab.ca_path, 5)
-    good = fetch_well_known('wkredirect.lab.test', client)
-    assert set(good) == {'url', 'status', 'headers', 'content_type', 'body_text', 'json', 'redirects', 'error', 'warnings'}
-    assert good['status'] == 200 and good['error'] is None
-    assert good['redirects'] == ['https://wkredirect.lab.test/moved']
-    assert good['json'] == {'m.server': 'hs-wkredirect.lab.test:8443'}
-    assert good['content_type'] == 'application/json'
-    plain = fetch_well_known('wksrv.lab.test', client)
-    assert _codes(plain['warnings']) == {'WELLKNOWN_CONTENT_TYPE'} and plain['json']
-    other_path = fetch_well_known('wkredirect.lab.test', client, path='/moved')
-    assert other_path['redirects'] == [] and other_path['json']
-    loop = fetch_well_known('wkloop.lab.test', client)
-    assert loop['error']['code'] == 'WELLKNOWN_REDIRECT_LOOP' and loop['json'] is None
-    chain = fetch_well_known('wkchain.lab.test', client)
-    assert chain['error']['code'] == 'WELLKNOWN_TOO_MANY_REDIRECTS'
-    huge = fetch_well_known('wkhuge.lab.test', client)
-    assert huge['error']['code'] == 'WELLKNOWN_TOO_LARGE'
-    small = fetch_well_known('wkport.lab.test', client, max_bytes=10)
-    assert small['error']['code'] == 'WELLKNOWN_TOO_LARGE'
-    html = fetch_well_known('wkhtml.lab.test', client)
-    assert html['error']['code'] == 'WELLKNOWN_INVALID_JSON' and _codes(html['warnings']) == {'WELLKNOWN_HTML'}
-    assert html['body_text'].startswith('<!DOCTYPE html>')
-    missing = fetch_well_known('default.lab.test', client)
-    assert missing['status'] == 404 and missing['error']['code'] == 'WELLKNOWN_HTTP_STATUS'
-    refused = fetch_well_known('srv.lab.test', client)
-    assert refused['error']['code'] == 'WELLKNOWN_CONNECTION_REFUSED'
-    badcert = fetch_well_known('wkbadcert.lab.test', client)
-    assert badcert['error']['code'] == 'WELLKNOWN_TLS_CERT_INVALID'
 
 
 def test_dns_client_resolves_each_host_once(federation_lab):
