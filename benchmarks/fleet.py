@@ -35,7 +35,7 @@ import time
 
 import benchlib
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_test
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_test
 from ansible_collections.matrix.federation.tests.unit.servers.lab import (
     DnsServer, SigningIdentity, TestCA, key_response,
 )

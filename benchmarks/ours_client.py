@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '.build', 'collections'))
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_test  # noqa: E402 - importable only after the sys.path line above
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_test  # noqa: E402 - importable only after the sys.path line above
 
 
 def main():

@@ -11,7 +11,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.report import (
+from ansible_collections.matrix.federation.plugins.module_utils._federation.render import (
     render_junit,
     render_prometheus,
 )

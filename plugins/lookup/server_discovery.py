@@ -56,7 +56,6 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_batch
 from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
@@ -64,6 +63,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.runc
     make_clients,
     missing_library,
 )
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_batch
 
 
 class LookupModule(LookupBase):

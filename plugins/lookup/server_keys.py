@@ -51,9 +51,9 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_tests
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import missing_library
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_tests
 
 
 def verified_keys(report):

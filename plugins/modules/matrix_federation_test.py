@@ -244,11 +244,9 @@ duration_ms:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
-from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
-    run_federation_test, run_federation_tests,
-)
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import missing_library
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_test, run_federation_tests
 
 
 def _errors_text(errors, limit=3):
