@@ -16,8 +16,8 @@ __metaclass__ = type
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
-from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import WELL_KNOWN_MAX_BYTES, WELL_KNOWN_SERVER_PATH
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import well_known_path
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import WELL_KNOWN_MAX_BYTES, WELL_KNOWN_SERVER_PATH, is_ip_literal
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import DOCUMENT_NAMES, assess_served_documents, well_known_path
 
 # The start of a body kept in the result, for reports and messages.
 BODY_TEXT_LIMIT = 4096
@@ -90,3 +90,25 @@ def fetch_well_known_documents(host, client, names):
             answer = {'url': 'https://%s%s' % (host, well_known_path(name)), 'error': error}
         fetched[name] = answer
     return fetched
+
+
+def needs_dns(host):
+    """Whether fetching from ``host`` (``name``, ``name:port``, ``ip``, ``[v6]:port``) needs a DNS lookup."""
+    hostname = host.rsplit(':', 1)[0] if not host.endswith(']') else host
+    return not is_ip_literal(hostname.strip('[]'))
+
+
+def check_served_documents(host, client, documents, state='present', requested=None):
+    """Fetch the documents ``host`` serves and judge them against ``documents`` (for ``matrix_wellknown``).
+
+    With state ``present`` and ``documents`` the documents wanted are
+    fetched; otherwise ``requested`` or all three. Returns the
+    :func:`wellknown.assess_served_documents` result with ``changed: false``.
+    """
+    if state == 'present' and documents:
+        names = [name for name in DOCUMENT_NAMES if name in documents]
+    else:
+        names = requested or list(DOCUMENT_NAMES)
+    result = assess_served_documents(fetch_well_known_documents(host, client, names), documents, state)
+    result['changed'] = False
+    return result
