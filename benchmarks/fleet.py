@@ -17,10 +17,6 @@ be built. Environment: BENCH_SERVERS (1000), BENCH_CONCURRENCY (32),
 BENCH_SAMPLE (20).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import asyncio
 import json
 import multiprocessing

@@ -12,10 +12,6 @@ federation scenario after ``molecule converge -s federation``); without
 playbooks/site.yml or an inventory the benchmark says it is pending.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import glob
 import json
 import os

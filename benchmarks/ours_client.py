@@ -9,10 +9,6 @@ Reads ``{names, nameservers, ca_path, timeout}`` on stdin, prints
 benchmark's process, so the two do not share an interpreter lock.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import sys

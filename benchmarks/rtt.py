@@ -17,10 +17,6 @@ module's whole run minus a no-op module's, measured in the same
 ansible-playbook run. Environment: BENCH_RTT_MS (50), BENCH_REPS (3).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import queue

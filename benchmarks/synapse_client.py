@@ -12,10 +12,6 @@ lab's CA is the trust root, and nothing is cached between names except what
 Synapse itself caches within the run.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import json
 import resource

@@ -9,10 +9,6 @@ It is the validation half of the ``matrix.federation.network`` doc fragment
 (``plugins/doc_fragments/network.py``); a unit test keeps the two equal.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 
 def network_argument_spec(ca_path=True, **options):
     """The ``argument_spec`` entries of the network options, merged with a module's own ``options``.

@@ -12,10 +12,6 @@ They give the Go federation tester's checks (``matching_server_name``,
 connection's part of the report. No network here.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import datetime
 import time
 

@@ -12,10 +12,6 @@ Every query is bounded by the per-step ``timeout`` and by the run's
 :class:`Deadline`; each host is resolved once per client (A and AAAA at once).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import random
 import socket

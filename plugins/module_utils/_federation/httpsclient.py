@@ -13,10 +13,6 @@ bodies are capped, and the peer's certificate chain, TLS version and cipher
 are returned for inspection.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import http.client
 import json
 import socket

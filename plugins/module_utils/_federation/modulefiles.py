@@ -14,10 +14,6 @@ a moment; owner, group and mode are then applied the Ansible way, with
 ``set_fs_attributes_if_different`` (check mode and diff included).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import fileutil

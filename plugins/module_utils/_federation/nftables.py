@@ -13,10 +13,6 @@ declares, deletes and re-creates it. The file is checked with ``nft -c``
 first, so a bad file never replaces a loaded table.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import hashlib
 import json
 import os

@@ -9,10 +9,6 @@
 probes every distinct address of a resolution at once.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import KEY_PATH, VERSION_PATH, format_host_port

@@ -5,15 +5,10 @@
 
 """Render federation reports as JSON, JUnit XML and Prometheus textfile format (pure)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 from xml.sax.saxutils import escape, quoteattr
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import CHECK_NAMES
-
 
 
 def _as_list(reports):

@@ -9,10 +9,6 @@ Pure: built from the discovery record and the connection reports of
 ``checks``; rendered by ``render``.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import VERSION_PATH
 

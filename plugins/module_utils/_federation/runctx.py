@@ -13,10 +13,6 @@ transport clients import this file, not the other way round: they are
 imported only when a client is built.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import importlib
 import threading
 import time

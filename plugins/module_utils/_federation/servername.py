@@ -10,10 +10,6 @@
     dns-name    = 1*255dns-char ; dns-char = DIGIT / ALPHA / "-" / "."
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import re
 
@@ -42,17 +38,6 @@ class ServerName:
     @property
     def is_ip_literal(self):
         return self.ip is not None
-
-    @property
-    def host_for_url(self):
-        """The host as it appears in a URL / Host header (IPv6 in brackets)."""
-        if self.ip is not None and self.ip.version == 6:
-            return '[%s]' % self.host
-        return self.host
-
-    def as_dict(self):
-        return {'raw': self.raw, 'host': self.host, 'port': self.port,
-                'ip_literal': self.is_ip_literal}
 
     def __repr__(self):
         return 'ServerName(%r)' % self.raw
@@ -112,12 +97,3 @@ def parse_server_name(raw):
     if any(len(label) > 63 for label in labels):
         raise FederationError('INVALID_SERVER_NAME', 'server name %r has a DNS label longer than 63 characters' % raw)
     return ServerName(raw, host.lower(), port, None)
-
-
-def is_valid_server_name(raw):
-    """Return True when ``raw`` matches the server-name grammar."""
-    try:
-        parse_server_name(raw)
-    except FederationError:
-        return False
-    return True

@@ -9,10 +9,6 @@ The ``cryptography`` import is guarded: callers ask the run context
 (``runctx.missing_library``) and report ``missing_required_lib('cryptography')``.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import base64
 import binascii
 import copy

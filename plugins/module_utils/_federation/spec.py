@@ -8,10 +8,6 @@
 Everything here is pure (no network, no file system) and has no Ansible in it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 
 # Server-Server API, "Resolving server names": the port when nothing else gives one.

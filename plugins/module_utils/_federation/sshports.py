@@ -21,10 +21,6 @@ Three sources, because any one alone can lock an admin out:
   configuration files are read instead (``sshd_config`` and its Includes).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import glob
 import os
 import re

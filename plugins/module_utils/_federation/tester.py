@@ -9,10 +9,6 @@ Each server's run has its own deadline from the run context; a batch shares
 the DNS answers and TLS set-up and contains each server's failure.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import threading
 import time
 

@@ -20,16 +20,12 @@ lists of ``{code, message}`` findings (so a served document can be reported
 in full), ``build_*`` raise :class:`FederationError` for bad input.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import re
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
-from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import WELL_KNOWN_PREFIX
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import WELL_KNOWN_PREFIX, format_host_port
 
 from urllib.parse import urlsplit
 
@@ -462,7 +458,7 @@ def well_known_host(url=None, server_name=None):
             'server name %r is %s: other servers connect to it directly and never read '
             '/.well-known/matrix/server (clients still read /.well-known/matrix/client)'
             % (server_name, 'an IP literal' if parsed.is_ip_literal else 'given with a port')))
-    return parsed.host_for_url, warnings
+    return format_host_port(parsed.host, None), warnings
 
 
 def assess_served_document(name, fetched, wanted=None, expect_absent=False):

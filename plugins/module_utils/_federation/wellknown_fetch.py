@@ -10,10 +10,6 @@ JSON whatever the content type, HTML meaning "no delegation", the
 ``WELLKNOWN_`` error codes) live here.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import WELL_KNOWN_MAX_BYTES, WELL_KNOWN_SERVER_PATH, is_ip_literal

@@ -9,10 +9,6 @@ Check mode, diff, backups and owner/group/mode as ``matrix_wellknown``
 documents them; the bytes and attributes go through :mod:`modulefiles`.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 import re
 

@@ -7,10 +7,6 @@ render, before anything on the host changes: the preflight tasks of
 reverse_proxy and tls and the homeserver's validate_config (Eltrix
 environment) run on the controller with ansible-playbook, one play per case."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import re

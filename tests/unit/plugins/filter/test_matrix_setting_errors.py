@@ -5,10 +5,6 @@
 """matrix_setting_errors: values rendered into nginx, Caddy, shell, systemd and
 environment files are refused when they could add configuration of their own."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
 from ansible.errors import AnsibleFilterError

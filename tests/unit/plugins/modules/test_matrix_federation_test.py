@@ -4,10 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """matrix_federation_test as a real subprocess against the loopback lab."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
 from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module

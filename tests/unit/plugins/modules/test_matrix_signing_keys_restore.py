@@ -4,10 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Restoring a backed-up key after a rotation, as playbooks/keys_restore.yml does it."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
 
 

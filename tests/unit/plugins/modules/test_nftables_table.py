@@ -5,10 +5,6 @@
 """nftables_table run as a real process against the real nft, in a network
 namespace of its own (`ip netns`), so the host's firewall is never touched."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import shutil

@@ -4,10 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The DNS client: SRV order, nameservers, errors and one lookup per host, against the loopback lab."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import random
 import time
 

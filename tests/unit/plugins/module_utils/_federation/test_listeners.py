@@ -4,10 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The listener parser, on ss -Htulnpe output captured from the lab's Debian 12 -full image."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.listeners import (

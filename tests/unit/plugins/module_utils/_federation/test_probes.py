@@ -2,10 +2,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Probes of one resolution's addresses, with a recording stand-in for the HTTPS client."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.probes import (
     KEYS_MAX_BYTES,
@@ -38,9 +34,8 @@ def test_probe_address_asks_keys_and_version_on_one_connection():
     https = RecordingHttps({'192.0.2.1': ['keys', timeout]})
     probe = probe_address(https, RESOLUTION, RESOLUTION['targets'][0], '192.0.2.1')
     assert probe == {'key_response': 'keys', 'key_error': None, 'version_response': None, 'version_error': timeout}
-    assert https.calls == [('192.0.2.1', 8448, [('/_matrix/key/v2/server', KEYS_MAX_BYTES),
-                                                 ('/_matrix/federation/v1/version', VERSION_MAX_BYTES)],
-                            'example.org', 'example.org', True)]
+    requests = [('/_matrix/key/v2/server', KEYS_MAX_BYTES), ('/_matrix/federation/v1/version', VERSION_MAX_BYTES)]
+    assert https.calls == [('192.0.2.1', 8448, requests, 'example.org', 'example.org', True)]
 
 
 def test_probe_targets_probes_each_address_once_and_keeps_connection_errors():

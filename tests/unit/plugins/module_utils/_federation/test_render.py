@@ -4,10 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Rendering reports as JSON, JUnit XML and Prometheus text (pure)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import xml.etree.ElementTree as ET
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.render import render_json, render_junit, render_prometheus
