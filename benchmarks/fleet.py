@@ -2,6 +2,7 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+
 """fleet: 1,000 server names on a loopback lab, checked with one matrix_federation_test run.
 
 The lab runs in its own process: the DNS server of tests/unit/servers/lab.py,

@@ -315,9 +315,10 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_https_client, missing_library
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import DOCUMENT_NAMES, build_documents, well_known_host
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import DOCUMENT_NAMES, build_documents
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import check_served_documents, needs_dns
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_files import manage_local_documents, parse_mode
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_served import well_known_host
 
 
 def check_remote_documents(module, documents):

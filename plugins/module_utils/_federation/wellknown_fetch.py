@@ -13,7 +13,8 @@ JSON whatever the content type, HTML meaning "no delegation", the
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import WELL_KNOWN_MAX_BYTES, WELL_KNOWN_SERVER_PATH, is_ip_literal
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import DOCUMENT_NAMES, assess_served_documents, well_known_path
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import DOCUMENT_NAMES, well_known_path
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_served import assess_served_documents
 
 # The start of a body kept in the result, for reports and messages.
 BODY_TEXT_LIMIT = 4096
@@ -99,7 +100,7 @@ def check_served_documents(host, client, documents, state='present', requested=N
 
     With state ``present`` and ``documents`` the documents wanted are
     fetched; otherwise ``requested`` or all three. Returns the
-    :func:`wellknown.assess_served_documents` result with ``changed: false``.
+    :func:`wellknown_served.assess_served_documents` result with ``changed: false``.
     """
     if state == 'present' and documents:
         names = [name for name in DOCUMENT_NAMES if name in documents]

@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
 """The HTTPS client's own settings and limits (its traffic is tested through the loopback lab)."""
 
 import pytest

@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
 from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
 from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import (
