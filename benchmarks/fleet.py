@@ -2,6 +2,7 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+
 """fleet: 1,000 server names on a loopback lab, checked with one matrix_federation_test run.
 
 The lab runs in its own process: the DNS server of tests/unit/servers/lab.py,
@@ -17,10 +18,6 @@ be built. Environment: BENCH_SERVERS (1000), BENCH_CONCURRENCY (32),
 BENCH_SAMPLE (20).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import asyncio
 import json
 import multiprocessing
@@ -35,7 +32,7 @@ import time
 
 import benchlib
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_test
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_test
 from ansible_collections.matrix.federation.tests.unit.servers.lab import (
     DnsServer, SigningIdentity, TestCA, key_response,
 )

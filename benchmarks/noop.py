@@ -2,6 +2,7 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+
 """noop: playbooks/site.yml re-run on a converged lab host.
 
 Prints the wall time of the re-run, the number of remote module executions,
@@ -11,10 +12,6 @@ given as BENCH_NOOP_INVENTORY (for example the one Molecule writes for the
 federation scenario after ``molecule converge -s federation``); without
 playbooks/site.yml or an inventory the benchmark says it is pending.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import glob
 import json

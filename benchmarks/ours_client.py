@@ -2,16 +2,13 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+
 """The collection's client in its own process (as Synapse's runs in its own), one name after another.
 
 Reads ``{names, nameservers, ca_path, timeout}`` on stdin, prints
 ``{results: {name: {start, end, ok, method}}}``; the lab stays in the
 benchmark's process, so the two do not share an interpreter lock.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 import os
@@ -20,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '.build', 'collections'))
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_test  # noqa: E402 - importable only after the sys.path line above
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_test  # noqa: E402 - importable only after the sys.path line above
 
 
 def main():

@@ -2,6 +2,7 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+
 """rtt: each resolution path under an injected round-trip time, against its floor and against Synapse.
 
 The lab (no netem needed): a DNS server that answers after one RTT, and a
@@ -16,10 +17,6 @@ client; the same for Synapse's MatrixFederationAgent (keys only); and the
 module's whole run minus a no-op module's, measured in the same
 ansible-playbook run. Environment: BENCH_RTT_MS (50), BENCH_REPS (3).
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 import os

@@ -2,6 +2,7 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+
 """Synapse's federation client (MatrixFederationAgent) fetching /_matrix/key/v2/server.
 
 Runs in the separate Synapse venv (never the collection's). Reads a JSON job
@@ -11,10 +12,6 @@ cpu_s, peak_rss_kb}``. DNS goes to the lab's server (twisted.names), the
 lab's CA is the trust root, and nothing is cached between names except what
 Synapse itself caches within the run.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import ipaddress
 import json

@@ -5,13 +5,9 @@
 
 """Filters rendering matrix_federation_test reports for CI and monitoring."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.report import (
+from ansible_collections.matrix.federation.plugins.module_utils._federation.render import (
     render_junit,
     render_prometheus,
 )
@@ -35,7 +31,7 @@ def federation_prometheus(value):
     return render_prometheus(_reports(value))
 
 
-class FilterModule(object):
+class FilterModule:
 
     def filters(self):
         return {'federation_junit': federation_junit, 'federation_prometheus': federation_prometheus}

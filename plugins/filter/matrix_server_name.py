@@ -16,15 +16,10 @@ grammar that leaves no room for the characters those files give a meaning
 directives of its own.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import re
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.six import string_types
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
@@ -33,7 +28,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.serv
 def _as_list(value, filter_name):
     if value is None:
         return []
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         return [value]
     if isinstance(value, (list, tuple)):
         return list(value)
@@ -44,7 +39,7 @@ def matrix_server_name_errors(value, allow_port=True):
     """Messages for every value that is not a Matrix server name."""
     errors = []
     for item in _as_list(value, 'matrix_server_name_errors'):
-        if not isinstance(item, string_types):
+        if not isinstance(item, str):
             errors.append('%r is not a string; a server name looks like example.com or example.com:8448' % (item,))
             continue
         try:
@@ -61,7 +56,7 @@ def matrix_cidr_errors(value):
     """Messages for every value that is not an IPv4/IPv6 address or network in CIDR notation."""
     errors = []
     for item in _as_list(value, 'matrix_cidr_errors'):
-        if not isinstance(item, string_types):
+        if not isinstance(item, str):
             errors.append('%r is not a string; an IP range looks like 10.0.0.0/8 or fd00::/8' % (item,))
             continue
         try:
@@ -245,7 +240,7 @@ def matrix_setting_errors(settings, kind, allow_empty=False):
                 # Written as the template writes them: true/false, digits.
                 item = str(item).lower() if isinstance(item, bool) else str(item)
             shown = '' if kind == 'env_value' else ' %s' % _show(item)
-            if not isinstance(item, string_types):
+            if not isinstance(item, str):
                 errors.append('%s%s is refused: it is not a string. Expected %s.' % (label, shown, _ALLOWED[kind]))
                 continue
             problem = _problem(item, kind)
@@ -256,12 +251,12 @@ def matrix_setting_errors(settings, kind, allow_empty=False):
 
 def _show(value):
     """The value as the message shows it: quoted, newlines and other control characters escaped."""
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         return '"%s"' % value.encode('unicode_escape').decode('ascii').replace('"', '\\"')
     return repr(value)
 
 
-class FilterModule(object):
+class FilterModule:
     """Validation filters for Matrix federation settings."""
 
     def filters(self):

@@ -5,12 +5,7 @@
 
 """Filters that edit a YAML file's text in place (comments and unmanaged keys kept)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.six import string_types
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation import yamledit
@@ -22,7 +17,7 @@ def _plain(value):
         return dict((str(key), _plain(item)) for key, item in value.items())
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         return str(value)
     if isinstance(value, bool) or value is None:
         return value
@@ -32,7 +27,7 @@ def _plain(value):
 
 
 def _check(text, settings, name):
-    if not isinstance(text, string_types):
+    if not isinstance(text, str):
         raise AnsibleFilterError('%s expects the YAML text as input, got %s' % (name, type(text).__name__))
     if not isinstance(settings, dict):
         raise AnsibleFilterError('%s expects a dict of settings, got %s' % (name, type(settings).__name__))
@@ -56,7 +51,7 @@ def matrix_yaml_unknown_keys(settings, reference_text):
         raise AnsibleFilterError('matrix_yaml_unknown_keys: cannot read the reference: %s' % exc)
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {
             'matrix_yaml_set': matrix_yaml_set,

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 name: server_discovery
 short_description: Resolve Matrix server names as homeservers do
@@ -56,25 +52,23 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-
-try:
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
-        DEADLINE_STEPS, make_clients, run_batch,
-    )
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import Deadline
-    IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover
-    IMPORT_ERROR = exc
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
+    clients_for_run,
+    make_clients,
+    missing_library,
+)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_batch
 
 
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        if IMPORT_ERROR is not None:
-            raise AnsibleLookupError('server_discovery needs dnspython and cryptography: %s' % IMPORT_ERROR)
+        missing = missing_library('dnspython', 'cryptography')
+        if missing:
+            raise AnsibleLookupError('server_discovery needs dnspython and cryptography: %s' % missing[1])
         timeout = self.get_option('timeout')
         try:
             base_dns, base_https = make_clients(self.get_option('nameservers'), self.get_option('ca_path'), timeout)
@@ -82,9 +76,8 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError('%s: %s' % (exc.code, exc.message)) from exc
 
         def resolve(name):
-            deadline = Deadline(DEADLINE_STEPS * float(timeout))
-            dns = base_dns.for_run(deadline)
-            return resolve_server_name(name, dns, base_https.for_run(dns, deadline))
+            dns, https = clients_for_run(base_dns, base_https, timeout)
+            return resolve_server_name(name, dns, https)
 
         names = [str(term) for term in terms]
         discoveries = run_batch(names, resolve, self.get_option('concurrency'))

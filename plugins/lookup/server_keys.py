@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 name: server_keys
 short_description: Fetch the verified signing keys of Matrix servers
@@ -52,12 +48,8 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-
-try:
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import run_federation_tests
-    IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover
-    IMPORT_ERROR = exc
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import missing_library
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_tests
 
 
 def verified_keys(report):
@@ -74,8 +66,9 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        if IMPORT_ERROR is not None:
-            raise AnsibleLookupError('server_keys needs dnspython and cryptography: %s' % IMPORT_ERROR)
+        missing = missing_library('dnspython', 'cryptography')
+        if missing:
+            raise AnsibleLookupError('server_keys needs dnspython and cryptography: %s' % missing[1])
         names = [str(term) for term in terms]
         try:
             batch = run_federation_tests(names, nameservers=self.get_option('nameservers'),

@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: matrix_federation_test
 short_description: Test Matrix federation with a server as other homeservers see it
@@ -243,16 +239,10 @@ duration_ms:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-
-try:
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
-        run_federation_test, run_federation_tests,
-    )
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import HAS_DNSPYTHON
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import HAS_CRYPTOGRAPHY
-except ImportError:  # pragma: no cover
-    HAS_DNSPYTHON = HAS_CRYPTOGRAPHY = False
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import missing_library
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_test, run_federation_tests
 
 
 def _errors_text(errors, limit=3):
@@ -301,13 +291,10 @@ def run_many(module, params):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=network_argument_spec(
             server_name=dict(type='str'),
             server_names=dict(type='list', elements='str'),
             concurrency=dict(type='int', default=32),
-            nameservers=dict(type='list', elements='str'),
-            ca_path=dict(type='path'),
-            timeout=dict(type='float', default=10),
             expected_keys=dict(type='dict', no_log=False),
             fail_on_error=dict(type='bool', default=True),
             cert_expiry_warn_days=dict(type='int', default=14),
@@ -316,10 +303,9 @@ def main():
         required_one_of=[('server_name', 'server_names')],
         supports_check_mode=True,
     )
-    if not HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib('dnspython'))
-    if not HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib('cryptography'))
+    missing = missing_library('dnspython', 'cryptography')
+    if missing:
+        module.fail_json(msg=missing_required_lib(missing[0]))
     params = module.params
     if params['timeout'] <= 0:
         module.fail_json(msg='timeout must be a positive number of seconds, got %s' % params['timeout'])

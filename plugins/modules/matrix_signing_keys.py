@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: matrix_signing_keys
@@ -276,37 +272,12 @@ code:
   sample: KEYFILE_TRUNCATED_LINE
 '''
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
-from ansible_collections.matrix.federation.plugins.module_utils._federation import durations, fileutil, keyplan, oldkeys
-from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import (
-    CRYPTOGRAPHY_IMPORT_ERROR,
-    HAS_CRYPTOGRAPHY,
-)
-
-
-def refuse_attributes_on_read_only(module, file_args, targets):
-    """Fail with FILE_READ_ONLY before changing anything when requested owner/group/mode need a read-only mount.
-
-    Without this, chmod/chown on a read-only mount would fail halfway with a traceback in the result.
-    """
-    for target in targets:
-        if not target or not os.path.lexists(target) or not fileutil.is_read_only(target):
-            continue
-        saved = module.check_mode
-        # In check mode set_fs_attributes_if_different only says whether something would change.
-        module.check_mode = True
-        try:
-            needed = module.set_fs_attributes_if_different(dict(file_args, path=target), False, None, expand=False)
-        finally:
-            module.check_mode = saved
-        if needed:
-            raise FederationError(
-                'FILE_READ_ONLY', 'cannot set owner, group or mode of %s: the file system holding it is mounted '
-                'read-only' % target)
+from ansible_collections.matrix.federation.plugins.module_utils._federation import durations, keyplan, oldkeys
+from ansible_collections.matrix.federation.plugins.module_utils._federation.modulefiles import apply_attributes, refuse_attributes_on_read_only
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import missing_library
 
 
 def main():
@@ -333,8 +304,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    if not HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib('cryptography'), exception=str(CRYPTOGRAPHY_IMPORT_ERROR))
+    missing = missing_library('cryptography')
+    if missing:
+        module.fail_json(msg=missing_required_lib('cryptography'), exception=str(missing[1]))
     if params['state'] == 'present' and (params['rotate'] or params['max_age']):
         module.fail_json(msg='rotate and max_age only apply with state=rotated', code='BAD_OPTIONS')
     if params['state'] == 'rotated' and not (params['rotate'] or params['max_age']):
@@ -358,17 +330,8 @@ def main():
             if not module.check_mode:
                 backup_name = keyplan.apply(path, key_plan, old_keys_path, params['backup'],
                                             key_format=params['format'])
-            changed = key_plan.key_changed or key_plan.old_keys_changed
-            for target in (path, old_keys_path):
-                # A file that does not exist (yet, in check mode) is already reported as a change.
-                if not target or not os.path.exists(target):
-                    continue
-                attr_diff = {}
-                file_args['path'] = target
-                changed = module.set_fs_attributes_if_different(file_args, changed, attr_diff, expand=False)
-                if attr_diff.get('before') or attr_diff.get('after'):
-                    attr_diff['before_header'] = attr_diff['after_header'] = target
-                    attr_diffs.append(attr_diff)
+            changed = apply_attributes(module, file_args, (path, old_keys_path),
+                                       key_plan.key_changed or key_plan.old_keys_changed, attr_diffs)
     except FederationError as exc:
         module.fail_json(msg=exc.message, code=exc.code)
 

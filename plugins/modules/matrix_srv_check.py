@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: matrix_srv_check
 short_description: Check the Matrix federation SRV records of a domain
@@ -109,26 +105,22 @@ federation_warnings:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
+from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import check_srv_records
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-
-try:
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import check_srv_records
-    from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient, HAS_DNSPYTHON
-except ImportError:  # pragma: no cover
-    HAS_DNSPYTHON = False
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_dns_client, missing_library
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=network_argument_spec(
+            ca_path=False,
             domain=dict(type='str', required=True),
-            nameservers=dict(type='list', elements='str'),
-            timeout=dict(type='float', default=10),
             expected=dict(type='dict', options=dict(target=dict(type='str', required=True), port=dict(type='int'))),
         ),
         supports_check_mode=True,
     )
-    if not HAS_DNSPYTHON:
+    if missing_library('dnspython'):
         module.fail_json(msg=missing_required_lib('dnspython'))
     domain = module.params['domain'].strip().rstrip('.')
     if not domain or ':' in domain or any(c.isspace() for c in domain):
@@ -136,7 +128,7 @@ def main():
     if module.params['timeout'] <= 0:
         module.fail_json(msg='timeout must be a positive number of seconds, got %s' % module.params['timeout'])
     try:
-        dns = DnsClient(module.params['nameservers'], module.params['timeout'])
+        dns = make_dns_client(module.params['nameservers'], module.params['timeout'])
         result = check_srv_records(domain, dns, module.params['expected'])
     except FederationError as exc:
         module.fail_json(msg=exc.message, code=exc.code)

@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: matrix_wellknown
@@ -314,118 +310,33 @@ federation_warnings:
        as text/plain, not application/json"}
 '''
 
-import ipaddress
-import os
-import re
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import (
-    DNSPYTHON_IMPORT_ERROR,
-    HAS_DNSPYTHON,
-    DnsClient,
-    run_parallel,
-)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-from ansible_collections.matrix.federation.plugins.module_utils._federation.fileutil import (
-    atomic_write,
-    backup_file,
-    read_file,
-)
-from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import (
-    HttpsClient,
-    fetch_well_known,
-)
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import (
-    DOCUMENT_NAMES,
-    assess_served_documents,
-    build_documents,
-    render_document,
-    well_known_host,
-    well_known_path,
-)
-
-_OCTAL_MODE_RE = re.compile(r'^0?[0-7]{3,4}$')
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_https_client, missing_library
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import DOCUMENT_NAMES, build_documents
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import check_served_documents, needs_dns
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_files import manage_local_documents, parse_mode
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_served import well_known_host
 
 
-def parse_mode(mode):
-    """Return ``mode`` as an int, accepting YAML's octal ints and strings like '0644'."""
-    if isinstance(mode, int) and not isinstance(mode, bool):
-        if 0 <= mode <= 0o7777:
-            return mode
-    elif isinstance(mode, str) and _OCTAL_MODE_RE.match(mode):
-        return int(mode, 8)
-    raise FederationError('INVALID_MODE', 'mode must be octal permissions such as "0644", got %r' % (mode,))
-
-
-def _text(data):
-    return data.decode('utf-8', 'replace') if data is not None else ''
-
-
-def _apply_attributes(module, file_path, changed):
-    changed = module.set_owner_if_different(file_path, module.params['owner'], changed)
-    changed = module.set_group_if_different(file_path, module.params['group'], changed)
-    return module.set_mode_if_different(file_path, module.params['mode'], changed)
-
-
-def manage_local_documents(module, documents, mode):
-    """Write or remove the document files under ``path``; return the result dict."""
+def check_remote_documents(module, documents):
+    """Fetch the documents served for ``url``/``server_name`` and judge them against ``documents``."""
     params = module.params
-    directory = params['path']
-    if params['state'] == 'present':
-        names = [name for name in DOCUMENT_NAMES if name in documents]
-    else:
-        names = params['documents'] or list(DOCUMENT_NAMES)
-    result = {'changed': False, 'files': {}, 'backup_files': [], 'diff': []}
-
-    if os.path.exists(directory) and not os.path.isdir(directory):
-        raise FederationError('DIRECTORY_MISSING', 'path %s exists but is not a directory: path is the '
-                              '.well-known/matrix directory, the files go inside it' % directory)
-    if params['state'] == 'present' and not os.path.isdir(directory):
-        result['changed'] = True
-        if not module.check_mode:
-            try:
-                os.makedirs(directory, 0o755)
-            except OSError as exc:
-                raise FederationError('DIRECTORY_CREATE_FAILED',
-                                      'cannot create %s: %s' % (directory, exc.strerror or exc))
-
-    for name in names:
-        file_path = os.path.join(directory, name)
-        before = read_file(file_path) if os.path.isdir(directory) else None
-        after = render_document(documents[name]) if params['state'] == 'present' else None
-        entry = {'path': file_path, 'state': 'unchanged', 'backup_file': None}
-        if before != after:
-            result['changed'] = True
-            entry['state'] = 'created' if before is None else ('removed' if after is None else 'updated')
-            result['diff'].append({'before_header': file_path, 'after_header': file_path,
-                                   'before': _text(before), 'after': _text(after)})
-            if not module.check_mode:
-                if before is not None and params['backup']:
-                    entry['backup_file'] = backup_file(file_path)
-                    result['backup_files'].append(entry['backup_file'])
-                if after is None:
-                    try:
-                        os.unlink(file_path)
-                    except OSError as exc:
-                        raise FederationError('FILE_REMOVE_FAILED',
-                                              'cannot remove %s: %s' % (file_path, exc.strerror or exc))
-                else:
-                    atomic_write(file_path, after, mode)
-        elif before is None:
-            entry['state'] = 'absent'
-        if after is not None and (before is not None or not module.check_mode):
-            if _apply_attributes(module, file_path, False):
-                result['changed'] = True
-                if entry['state'] == 'unchanged':
-                    entry['state'] = 'updated'
-        result['files'][name] = entry
+    host, warnings = well_known_host(params['url'], params['server_name'])
+    missing = missing_library('dnspython')
+    if missing and needs_dns(host):
+        module.fail_json(msg=missing_required_lib('dnspython'), exception=missing[1])
+    client = make_https_client(params['nameservers'], params['ca_path'], params['timeout'])
+    result = check_served_documents(host, client, documents, params['state'], params['documents'])
+    result['federation_warnings'] = warnings + result['federation_warnings']
     return result
 
 
-def run_module():
+def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=network_argument_spec(
             path=dict(type='path'),
             url=dict(type='str'),
             server_name=dict(type='str'),
@@ -450,9 +361,6 @@ def run_module():
             mode=dict(type='raw', default='0644'),
             backup=dict(type='bool', default=False),
             fail_on_mismatch=dict(type='bool', default=True),
-            nameservers=dict(type='list', elements='str'),
-            ca_path=dict(type='path'),
-            timeout=dict(type='float', default=10),
         ),
         mutually_exclusive=[('path', 'url', 'server_name')],
         required_one_of=[('path', 'url', 'server_name')],
@@ -482,47 +390,6 @@ def run_module():
         problems = [e['message'] for e in result['errors']] + [d['message'] for d in result['differences']]
         module.fail_json(msg='; '.join(problems), **result)
     module.exit_json(**result)
-
-
-def check_remote_documents(module, documents):
-    """Fetch the documents served for ``url``/``server_name`` and judge them against ``documents``."""
-    params = module.params
-    host, warnings = well_known_host(params['url'], params['server_name'])
-    hostname = host.rsplit(':', 1)[0] if not host.endswith(']') else host
-    if not HAS_DNSPYTHON and not _is_ip_host(hostname):
-        module.fail_json(msg=missing_required_lib('dnspython'), exception=DNSPYTHON_IMPORT_ERROR)
-    if params['state'] == 'present' and documents:
-        names = [name for name in DOCUMENT_NAMES if name in documents]
-    else:
-        names = params['documents'] or list(DOCUMENT_NAMES)
-    dns = DnsClient(params['nameservers'], params['timeout']) if HAS_DNSPYTHON else None
-    client = HttpsClient(dns=dns, ca_path=params['ca_path'], timeout=params['timeout'])
-    # Fetched at once: the client's deadline bounds the whole run, not each document.
-    outcomes = run_parallel([
-        (lambda name=name: fetch_well_known(host, client, well_known_path(name))) for name in names])
-    fetched = {}
-    for name, (answer, exc) in zip(names, outcomes):
-        if exc is not None:
-            error = exc.as_dict() if isinstance(exc, FederationError) else {
-                'code': 'WELLKNOWN_FETCH_FAILED', 'message': '%s: %s' % (well_known_path(name), exc)}
-            answer = {'url': 'https://%s%s' % (host, well_known_path(name)), 'error': error}
-        fetched[name] = answer
-    result = assess_served_documents(fetched, documents, params['state'])
-    result['federation_warnings'] = warnings + result['federation_warnings']
-    result['changed'] = False
-    return result
-
-
-def _is_ip_host(host):
-    try:
-        ipaddress.ip_address(host.strip('[]'))
-    except ValueError:
-        return False
-    return True
-
-
-def main():
-    run_module()
 
 
 if __name__ == '__main__':

@@ -3,52 +3,28 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Federation checks per ``ip:port`` and the full report.
+"""Checks: pure functions that judge one connection's probe (certificates, keys, version).
 
-The network part (``run_federation_test``, ``probe_address``) gathers raw
-responses; the evaluation part (``evaluate_server_keys``,
-``evaluate_certificates``, ``build_connection_report``, ``build_report``)
-is pure and turns them into the report: the Go federation tester's checks
-(``matching_server_name``, ``future_valid_until_ts``, ``has_ed25519_key``,
-``all_ed25519_checks_ok``, ``valid_certificates``) plus the collection's
-coded errors and warnings (docs/errors.md).
+They give the Go federation tester's checks (``matching_server_name``,
+``future_valid_until_ts``, ``has_ed25519_key``, ``all_ed25519_checks_ok``,
+``valid_certificates``) plus the collection's coded errors and warnings
+(docs/errors.md), and ``build_connection_report`` turns one probe into the
+connection's part of the report. No network here.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import datetime
-import threading
 import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
-from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
-from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient, Deadline, run_parallel
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
-from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
-from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import format_host_port
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import GO_CHECKS, KEY_PATH
 
-try:
+if HAS_CRYPTOGRAPHY:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
-    HAS_CRYPTOGRAPHY = True
-except ImportError:  # pragma: no cover - exercised only without the library
-    HAS_CRYPTOGRAPHY = False
 
-KEY_PATH = '/_matrix/key/v2/server'
-VERSION_PATH = '/_matrix/federation/v1/version'
-KEYS_MAX_BYTES = 512 * 1024
-VERSION_MAX_BYTES = 64 * 1024
 HOUR_MS = 3600 * 1000
-# Overall bound of one run, in multiples of the per-step timeout: the
-# well-known phase, the DNS phase and the connection phase each get one.
-DEADLINE_STEPS = 3
-# TCP-level failures: another address may still serve (homeservers try the
-# next one), so they degrade federation rather than break it.
-_UNREACHABLE = ('CONNECTION_REFUSED', 'CONNECTION_FAILED', 'CONNECTION_TIMEOUT')
-_GO_CHECKS = ('matching_server_name', 'future_valid_until_ts', 'has_ed25519_key', 'all_ed25519_checks_ok',
-              'valid_certificates')
 
 
 def _utc(value):
@@ -205,30 +181,8 @@ def parse_version(status, body):
     return {'name': server.get('name'), 'version': server.get('version')}
 
 
-def probe_address(https, resolution, target, address):
-    """GET the keys (verified TLS, with a fallback to read them anyway) and the version at once.
-
-    Returns ``{key_response, key_error, version_response, version_error}``
-    (responses are :class:`HttpsResponse`, errors ``FederationError``).
-    """
-    tls_name = resolution['sni'] or address
-    host_header = resolution['host_header']
-    port = target['port']
-    # One connection, both requests pipelined: one TCP and one TLS handshake,
-    # the time of one round trip for both answers (a new connection only when
-    # the server closes after the first answer).
-    try:
-        keys, version = https.request_many(address, port, [(KEY_PATH, KEYS_MAX_BYTES), (VERSION_PATH, VERSION_MAX_BYTES)],
-                                           host_header, tls_name=tls_name, insecure_fallback=True)
-    except FederationError as exc:
-        return {'key_response': None, 'key_error': exc, 'version_response': None, 'version_error': exc}
-    keys_exc = keys if isinstance(keys, FederationError) else None
-    version_exc = version if isinstance(version, FederationError) else None
-    return {'key_response': None if keys_exc else keys, 'key_error': keys_exc,
-            'version_response': None if version_exc else version, 'version_error': version_exc}
-
-
-def _error_of(exc, prefix=''):
+def error_finding(exc, prefix=''):
+    """The ``{code, message}`` finding of an exception raised by a probe (``prefix`` names the request)."""
     if isinstance(exc, FederationError):
         code = {'RESPONSE_TOO_LARGE': 'TOO_LARGE', 'HTTP_TIMEOUT': 'TIMEOUT', 'HTTP_ERROR': 'HTTP_ERROR'}.get(exc.code)
         return finding(prefix + code if (code and prefix) else exc.code, exc.message)
@@ -239,7 +193,7 @@ def build_connection_report(server_name, resolution, target, address, probe, now
                             cert_expiry_warn_days=14):
     """Turn one :func:`probe_address` result into ``(report, connection_error)`` (one of them ``None``)."""
     if probe['key_error'] is not None:
-        return None, _error_of(probe['key_error'], 'KEYS_')
+        return None, error_finding(probe['key_error'], 'KEYS_')
     response = probe['key_response']
     certificates = [describe_certificate(c, now) for c in response.certificates] if HAS_CRYPTOGRAPHY else []
     tls_name = resolution['sni'] or address
@@ -272,10 +226,10 @@ def build_connection_report(server_name, resolution, target, address, probe, now
         'matching_server_name': False, 'future_valid_until_ts': False, 'has_ed25519_key': False,
         'all_ed25519_checks_ok': False, 'ed25519_checks': {}}
     checks['valid_certificates'] = cert['valid']
-    checks['all_checks_ok'] = all(checks[name] for name in _GO_CHECKS)
+    checks['all_checks_ok'] = all(checks[name] for name in GO_CHECKS)
     report['checks'] = checks
     if probe['version_error'] is not None:
-        report['version'] = {'error': _error_of(probe['version_error'])['message']}
+        report['version'] = {'error': error_finding(probe['version_error'])['message']}
     else:
         body = None
         try:
@@ -284,192 +238,3 @@ def build_connection_report(server_name, resolution, target, address, probe, now
             pass
         report['version'] = parse_version(probe['version_response'].status, body)
     return report, None
-
-
-def build_report(server_name, discovery, connections, duration_ms):
-    """Assemble the full report (pure).
-
-    ``connections`` is a list of ``(key, connection_report, connection_error)``
-    with ``key`` = ``ip:port``. ``federation_ok`` is true when there are no
-    errors and at least one address answered.
-    """
-    errors = list(discovery['errors'])
-    warnings = list(discovery['warnings'])
-    reports, conn_errors = {}, {}
-    for key, report, error in connections:
-        if report is not None:
-            reports[key] = report
-        else:
-            conn_errors[key] = error
-    for key in sorted(reports):
-        errors.extend(finding(e['code'], '%s: %s' % (key, e['message'])) for e in reports[key]['errors'])
-        warnings.extend(finding(w['code'], '%s: %s' % (key, w['message'])) for w in reports[key]['warnings'])
-    degraded = bool(reports) and all(e['code'] in _UNREACHABLE for e in conn_errors.values())
-    for key in sorted(conn_errors):
-        entry = finding(conn_errors[key]['code'], '%s: %s' % (key, conn_errors[key]['message']))
-        (warnings if degraded else errors).append(entry)
-    if degraded and conn_errors:
-        working = set(_family(k) for k in reports)
-        failing = set(_family(k) for k in conn_errors)
-        if len(working) == 1 and failing and not failing & working:
-            warnings.append(finding('IP_FAMILY_PARTIAL', 'only %s works for %s: every %s address is unreachable (%s)'
-                                    % (list(working)[0], server_name, list(failing)[0], ', '.join(sorted(conn_errors)))))
-    version = None
-    for key in sorted(reports):
-        if reports[key]['version'] and 'error' not in reports[key]['version']:
-            version = reports[key]['version']
-            break
-    if version is None and reports:
-        first = reports[sorted(reports)[0]]['version'] or {}
-        version = {'error': first.get('error', 'no answer')}
-        errors.append(finding('VERSION_FAILED', 'GET %s failed on every address: %s' % (VERSION_PATH, version['error'])))
-    if not errors and not reports and not conn_errors:
-        errors.append(finding('NO_TARGETS', 'resolution of %s gave no address to connect to' % server_name))
-    return {
-        'server_name': server_name,
-        'federation_ok': not errors and bool(reports),
-        'resolution': discovery['resolution'],
-        'well_known_result': discovery['well_known_result'],
-        'dns_result': discovery['dns_result'],
-        'connection_reports': reports,
-        'connection_errors': conn_errors,
-        'version': version,
-        'errors': errors,
-        'federation_warnings': warnings,
-        'duration_ms': duration_ms,
-    }
-
-
-def _family(key):
-    return 'IPv6' if key.startswith('[') else 'IPv4'
-
-
-def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
-                        cert_expiry_warn_days=14, now=None):
-    """Test federation with ``server_name`` as another homeserver would; return the report.
-
-    Never raises for network, DNS or server-name problems (they become
-    ``errors`` entries); raises ``FederationError`` only for bad client
-    settings (``INVALID_NAMESERVER``, ``INVALID_CA_PATH``, ``MISSING_LIBRARY``).
-    The run ends within ``DEADLINE_STEPS * timeout`` seconds.
-    """
-    dns, https = make_clients(nameservers, ca_path, timeout)
-    return _test_one(server_name, dns, https, timeout, expected_keys, cert_expiry_warn_days, now)
-
-
-def make_clients(nameservers=None, ca_path=None, timeout=10.0):
-    """The DNS and HTTPS clients a run (or a batch of runs) shares; raises for bad settings."""
-    if not HAS_CRYPTOGRAPHY or not signing.HAS_CRYPTOGRAPHY:
-        raise FederationError('MISSING_LIBRARY', 'the Python library "cryptography" is required')
-    dns = DnsClient(nameservers, timeout, Deadline(DEADLINE_STEPS * float(timeout)))
-    return dns, HttpsClient(dns, ca_path, timeout)
-
-
-def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_expiry_warn_days, now):
-    """One server's test on the shared clients, with its own deadline (starting now)."""
-    started = time.monotonic()
-    deadline = Deadline(DEADLINE_STEPS * float(timeout))
-    dns = base_dns.for_run(deadline)
-    https = base_https.for_run(dns, deadline)
-    discovery = resolve_server_name(server_name, dns, https)
-    resolution = discovery['resolution']
-    jobs, seen = [], set()
-    for target in resolution['targets']:
-        for address in target['addresses']:
-            if format_host_port(address, target['port']) not in seen:
-                seen.add(format_host_port(address, target['port']))
-                jobs.append((target, address))
-    probes = run_parallel([lambda t=t, a=a: probe_address(https, resolution, t, a) for t, a in jobs])
-    now = now if now is not None else time.time()
-    connections = []
-    for (target, address), (probe, exc) in zip(jobs, probes):
-        key = format_host_port(address, target['port'])
-        if exc is not None:
-            connections.append((key, None, _error_of(exc)))
-            continue
-        report, error = build_connection_report(server_name, resolution, target, address, probe, now,
-                                                expected_keys, cert_expiry_warn_days)
-        connections.append((key, report, error))
-    return build_report(server_name, discovery, connections, int((time.monotonic() - started) * 1000))
-
-
-def internal_error_report(server_name, exc, duration_ms=0):
-    """The report of a run that failed unexpectedly: the failure is contained to that server."""
-    return {
-        'server_name': server_name, 'federation_ok': False,
-        'resolution': {'server_name': server_name, 'method': None, 'delegated_hostname': None, 'host_header': None,
-                       'sni': None, 'targets': []},
-        'well_known_result': None, 'dns_result': {'srv': {}, 'hosts': {}, 'cname_targets': []},
-        'connection_reports': {}, 'connection_errors': {}, 'version': None,
-        'errors': [finding('INTERNAL_ERROR', 'the test of %s failed unexpectedly: %s: %s'
-                           % (server_name, type(exc).__name__, exc))],
-        'federation_warnings': [], 'duration_ms': duration_ms,
-    }
-
-
-def run_batch(server_names, test, concurrency=32):
-    """Run ``test(server_name)`` for every name, ``concurrency`` at a time; return ``{name: report}``.
-
-    Names are tested once each (duplicates dropped, order kept). An
-    exception in one test becomes that server's ``INTERNAL_ERROR`` report;
-    the others go on.
-    """
-    names = []
-    for name in server_names:
-        if name not in names:
-            names.append(name)
-    reports = {}
-    lock = threading.Lock()
-    queue = list(reversed(names))
-
-    def worker():
-        while True:
-            with lock:
-                if not queue:
-                    return
-                name = queue.pop()
-            started = time.monotonic()
-            try:
-                report = test(name)
-            except Exception as exc:  # pylint: disable=broad-except
-                report = internal_error_report(name, exc, int((time.monotonic() - started) * 1000))
-            with lock:
-                reports[name] = report
-
-    run_parallel([worker] * max(1, min(int(concurrency), len(names))))
-    return dict((name, reports[name]) for name in names)
-
-
-def summarize(reports):
-    """Counts over a batch: ``{total, by_result: {ok, failed}, by_error_code, by_warning_code, by_method}``.
-
-    Each code counts the servers whose report has it (once per server).
-    """
-    summary = {'total': len(reports), 'by_result': {'ok': 0, 'failed': 0}, 'by_error_code': {},
-               'by_warning_code': {}, 'by_method': {}}
-    for report in reports.values():
-        summary['by_result']['ok' if report['federation_ok'] else 'failed'] += 1
-        for field, entries in (('by_error_code', report['errors']), ('by_warning_code', report['federation_warnings'])):
-            for code in sorted(set(entry['code'] for entry in entries)):
-                summary[field][code] = summary[field].get(code, 0) + 1
-        method = str((report.get('resolution') or {}).get('method'))
-        summary['by_method'][method] = summary['by_method'].get(method, 0) + 1
-    return summary
-
-
-def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
-                         cert_expiry_warn_days=14, concurrency=32, now=None):
-    """Test many servers at once (``concurrency`` at a time) sharing DNS answers and TLS set-up.
-
-    Each report is the one :func:`run_federation_test` gives for that name,
-    with its own ``DEADLINE_STEPS * timeout`` deadline counted from its
-    start. Returns ``{federation_ok, reports: {name: report}, summary,
-    duration_ms}``. Raises ``FederationError`` only for bad client settings.
-    """
-    started = time.monotonic()
-    dns, https = make_clients(nameservers, ca_path, timeout)
-    reports = run_batch(server_names, lambda name: _test_one(name, dns, https, timeout, expected_keys,
-                                                             cert_expiry_warn_days, now), concurrency)
-    return {'federation_ok': bool(reports) and all(r['federation_ok'] for r in reports.values()),
-            'reports': reports, 'summary': summarize(reports),
-            'duration_ms': int((time.monotonic() - started) * 1000)}

@@ -10,19 +10,17 @@
 the DNS lookups returned on the way (see docs/errors.md for the codes).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
-from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import SRV_SERVICES, run_parallel
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
-from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import fetch_well_known
-from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import (
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
+from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
     DEFAULT_FEDERATION_PORT,
-    parse_server_name,
+    WELL_KNOWN_SERVER_PATH,
+    choose_srv,
+    srv_names,
 )
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import fetch_well_known
 
-WELL_KNOWN_PATH = '/.well-known/matrix/server'
 # Well-known failures that mean "someone tried to delegate and it is broken"
 # (as opposed to "there is no well-known"), reported as warnings.
 _BROKEN_WELL_KNOWN = ('WELLKNOWN_INVALID_JSON', 'WELLKNOWN_TOO_LARGE', 'WELLKNOWN_REDIRECT_LOOP',
@@ -46,12 +44,12 @@ def _lookup_both_srv(dns, host, prefetch=False):
     resolved as soon as the SRV answer is there (into the client's cache,
     not into the report), so they are ready when the well-known fetch ends.
     """
-    names = ['%s.%s' % (service, host) for service in SRV_SERVICES]
+    names = srv_names(host)
     results = run_parallel([lambda n=n: _srv_lookup(dns, n) for n in names])
     srv = dict((name, result) for name, (result, dummy) in zip(names, results))
     if prefetch:
-        fed, legacy = srv[names[0]], srv[names[1]]
-        chosen = fed if (fed['records'] or fed['error']) else legacy
+        choice = choose_srv(srv[names[0]], srv[names[1]])
+        chosen = srv[names[1]] if choice == 'legacy' else srv[names[0]]
         hosts = [r['target'] for r in chosen['records'] if r['target'] != '.']
         run_parallel([lambda h=h: dns.resolve_host(h) for h in hosts])
     return srv
@@ -85,21 +83,17 @@ def _resolve_targets(dns, targets, dns_result, errors, warnings, srv_names=False
 
 def _apply_srv(dns, host, srv, resolution, dns_result, errors, warnings, methods):
     """Steps 3.3/3.4 and 4/5: use SRV records of ``host`` if any. Return True when SRV decided."""
-    fed_name, legacy_name = ['%s.%s' % (service, host) for service in SRV_SERVICES]
+    fed_name, legacy_name = srv_names(host)
     fed, legacy = srv[fed_name], srv[legacy_name]
-    if fed['error']:
-        errors.append(fed['error'])
-        resolution['method'] = methods[0]
+    choice = choose_srv(fed, legacy)
+    if choice is None:
+        return False
+    chosen, name, method = (fed, fed_name, methods[0]) if choice == 'fed' else (legacy, legacy_name, methods[1])
+    if chosen['error']:
+        errors.append(chosen['error'])
+        resolution['method'] = method
         return True
-    chosen, name, method = fed, fed_name, methods[0]
-    if not fed['records']:
-        if legacy['error']:
-            errors.append(legacy['error'])
-            resolution['method'] = methods[1]
-            return True
-        if not legacy['records']:
-            return False
-        chosen, name, method = legacy, legacy_name, methods[1]
+    if choice == 'legacy':
         warnings.append(finding('SRV_LEGACY_ONLY', '%s has only the deprecated %s SRV record: add %s (same target and '
                                 'port); newer homeservers may stop reading the old name' % (host, legacy_name, fed_name)))
     resolution['method'] = method
@@ -148,7 +142,7 @@ def resolve_server_name(server_name, dns, https):
     # Step 3, with the SRV lookups of steps 4/5 in flight at the same time;
     # they are used only if the well-known gives no delegation.
     (well_known, wk_exc), (srv, srv_exc) = run_parallel([
-        lambda: fetch_well_known(parsed.host, https, WELL_KNOWN_PATH),
+        lambda: fetch_well_known(parsed.host, https, WELL_KNOWN_SERVER_PATH),
         lambda: _lookup_both_srv(dns, parsed.host, prefetch=True),
     ])
     if wk_exc is not None:
@@ -235,17 +229,16 @@ def check_srv_records(domain, dns, expected=None):
     result = {'domain': domain, 'records': {}, 'service': None, 'effective': [], 'errors': errors,
               'federation_warnings': warnings}
     srv = _lookup_both_srv(dns, domain)
-    fed_name, legacy_name = ['%s.%s' % (service, domain) for service in SRV_SERVICES]
+    fed_name, legacy_name = srv_names(domain)
     for name in (fed_name, legacy_name):
         result['records'][name] = [dict(r, addresses=[], cname=[]) for r in srv[name]['records']]
-    if srv[fed_name]['error']:
-        errors.append(srv[fed_name]['error'])
-    elif result['records'][fed_name]:
-        result['service'] = fed_name
-    elif srv[legacy_name]['error']:
-        errors.append(srv[legacy_name]['error'])
-    elif result['records'][legacy_name]:
-        result['service'] = legacy_name
+    choice = choose_srv(srv[fed_name], srv[legacy_name])
+    chosen_name = {'fed': fed_name, 'legacy': legacy_name}.get(choice)
+    if chosen_name and srv[chosen_name]['error']:
+        errors.append(srv[chosen_name]['error'])
+    elif chosen_name:
+        result['service'] = chosen_name
+    if choice == 'legacy' and result['service']:
         warnings.append(finding('SRV_LEGACY_ONLY', '%s has only the deprecated %s SRV record: add %s (same target and '
                                 'port)' % (domain, legacy_name, fed_name)))
     records = [r for name in (fed_name, legacy_name) for r in result['records'][name] if r['target'] != '.']

@@ -12,20 +12,24 @@ Every query is bounded by the per-step ``timeout`` and by the run's
 :class:`Deadline`; each host is resolved once per client (A and AAAA at once).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import random
 import socket
 import struct
-import threading
 import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
-try:
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
+    HAS_DNSPYTHON,
+    Deadline,
+    SharedCache,
+    require_library,
+    run_parallel,
+)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port, ip_literal
+
+if HAS_DNSPYTHON:
     # dns.query is not imported: it pulls in dnspython's optional-feature
     # probing (importlib.metadata), which costs more start-up time than the
     # two small exchanges below.
@@ -36,67 +40,8 @@ try:
     import dns.rcode
     import dns.rdataclass
     import dns.rdatatype
-    HAS_DNSPYTHON = True
-    DNSPYTHON_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - exercised only without the library
-    HAS_DNSPYTHON = False
-    DNSPYTHON_IMPORT_ERROR = exc
 
-SRV_SERVICES = ('_matrix-fed._tcp', '_matrix._tcp')
 _MAX_CNAME_CHAIN = 8
-
-
-class Deadline:
-    """One absolute deadline for a whole run, shared by every network step."""
-
-    def __init__(self, seconds):
-        self.expires = time.monotonic() + seconds
-
-    def remaining(self):
-        return self.expires - time.monotonic()
-
-    def step(self, step_timeout):
-        """Seconds the next step may take: ``step_timeout`` capped by the deadline.
-
-        Raises ``FederationError('TIMEOUT')`` once the deadline has passed.
-        """
-        left = self.remaining()
-        if left <= 0:
-            raise FederationError('TIMEOUT', 'the overall time limit for this run was reached')
-        return min(step_timeout, left)
-
-    def sub(self, seconds):
-        """A deadline ``seconds`` from now, never later than this one."""
-        child = Deadline(0)
-        child.expires = min(self.expires, time.monotonic() + seconds)
-        return child
-
-
-def run_parallel(functions):
-    """Run callables at once in threads; return ``[(result, exception), ...]`` in order.
-
-    Every callable must bound itself in time (all network steps do, through
-    the deadline), so joining never hangs.
-    """
-    results = [(None, None)] * len(functions)
-
-    def runner(index, function):
-        try:
-            results[index] = (function(), None)
-        except Exception as exc:  # pylint: disable=broad-except
-            results[index] = (None, exc)
-
-    threads = []
-    for index, function in enumerate(functions[1:], 1):
-        thread = threading.Thread(target=runner, args=(index, function))
-        thread.daemon = True
-        thread.start()
-        threads.append(thread)
-    if functions:
-        runner(0, functions[0])
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def _udp_exchange(query, ip, port, timeout):
@@ -163,55 +108,6 @@ def _tcp_exchange(query, ip, port, timeout):
         sock.close()
 
 
-class SharedCache:
-    """Answers shared by every run of a batch: each key is computed once.
-
-    An answer spoilt by the asking run's own deadline (finished after it, or
-    code ``TIMEOUT``) is not kept, so one slow server never poisons the others; a run waiting for
-    another run's lookup waits no longer than its own deadline.
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._entries = {}
-
-    def get(self, key, compute, deadline):
-        while True:
-            with self._lock:
-                entry = self._entries.get(key)
-                owner = entry is None
-                if owner:
-                    entry = self._entries[key] = {'done': threading.Event(), 'result': None, 'error': None}
-            if owner:
-                try:
-                    entry['result'] = compute()
-                except Exception as exc:  # pylint: disable=broad-except
-                    entry['error'] = exc
-                finally:
-                    # An answer cut short by this run's own deadline is not
-                    # the answer the others would get.
-                    entry['spoilt'] = deadline.remaining() < 0.05 or _spoilt(entry)
-                    if entry['spoilt']:
-                        with self._lock:
-                            self._entries.pop(key, None)
-                    entry['done'].set()
-            elif not entry['done'].wait(max(0.0, deadline.remaining())):
-                raise FederationError('TIMEOUT', 'the overall time limit for this run was reached')
-            if owner or not entry['spoilt']:
-                if entry['error'] is not None:
-                    raise entry['error']
-                return entry['result']
-            # The owner ran out of its own time: look it up again for this run.
-
-
-def _spoilt(entry):
-    error = entry['error']
-    if isinstance(error, FederationError):
-        return error.code == 'TIMEOUT'
-    result = entry['result']
-    return isinstance(result, dict) and isinstance(result.get('error'), dict) and result['error'].get('code') == 'TIMEOUT'
-
-
 def parse_nameservers(nameservers):
     """Turn ``['ip', 'ip:port', '[v6]:port']`` into ``[(ip, port), ...]``."""
     parsed = []
@@ -274,19 +170,11 @@ def order_srv_records(records, rng=None):
     return ordered
 
 
-def _ip_literal(host):
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        return None
-
-
 class DnsClient:
     """DNS lookups with one set of nameservers, one step timeout and one deadline."""
 
     def __init__(self, nameservers=None, timeout=10.0, deadline=None, cache=None):
-        if not HAS_DNSPYTHON:
-            raise FederationError('MISSING_LIBRARY', 'the Python library "dnspython" is required: %s' % DNSPYTHON_IMPORT_ERROR)
+        require_library('dnspython')
         self.nameservers = parse_nameservers(nameservers) or system_nameservers()
         self.timeout = float(timeout)
         self.deadline = deadline or Deadline(3 * self.timeout)
@@ -306,7 +194,7 @@ class DnsClient:
         type_text = dns.rdatatype.to_text(rdtype)
         error = None
         for ip, port in self.nameservers:
-            where = '%s:%d' % (ip, port) if ':' not in ip else '[%s]:%d' % (ip, port)
+            where = format_host_port(ip, port)
             try:
                 response = _udp_exchange(query, ip, port, self.deadline.step(self.timeout))
                 if response.flags & dns.flags.TC:
@@ -383,7 +271,7 @@ class DnsClient:
                     'family_errors': [exc.as_dict()]}
 
     def _resolve_host(self, host):
-        literal = _ip_literal(host)
+        literal = ip_literal(host)
         if literal is not None:
             family = 'ipv4' if literal.version == 4 else 'ipv6'
             result = {'host': host, 'addresses': [host], 'ipv4': [], 'ipv6': [], 'cname': [], 'error': None}

@@ -14,10 +14,6 @@ copy the file without preserving timestamps reset that age; a restore through
 out of step with it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 import re
 import time

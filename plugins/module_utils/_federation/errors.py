@@ -9,16 +9,12 @@ Modules catch :class:`FederationError` once in ``main()`` and turn it into
 ``fail_json(msg=..., code=...)``; lookups re-raise it as ``AnsibleLookupError``.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 
 class FederationError(Exception):
     """An error with a stable machine ``code`` and a human ``message``."""
 
     def __init__(self, code, message):
-        super(FederationError, self).__init__(message)
+        super().__init__(message)
         self.code = code
         self.message = message
 

@@ -14,10 +14,6 @@ fails before any file changed. OS errors become coded
 ``FILE_WRITE_FAILED``), never a traceback.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import errno
 import fcntl
 import os
@@ -246,7 +242,7 @@ def backup_file(path, mode=0o600):
     return backup
 
 
-class DirectoryLock(object):
+class DirectoryLock:
     """Exclusive ``flock`` on the directories of some paths; see :func:`lock_directories`.
 
     ``warnings`` lists ``(code, message)`` for directories whose file system

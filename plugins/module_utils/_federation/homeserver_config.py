@@ -18,10 +18,6 @@ the names (never the values) of the keys each file sets. Secrets such as
 ``macaroon_secret_key`` are read by the YAML parser and dropped here.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 import shlex
 

@@ -13,49 +13,27 @@ bodies are capped, and the peer's certificate chain, TLS version and cipher
 are returned for inspection.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import http.client
-import ipaddress
 import json
 import socket
 import ssl
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import Deadline
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY, Deadline
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port as _host_port
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import is_ip_literal as _is_ip
 
 try:
     from urllib.parse import urljoin, urlsplit
 except ImportError:  # pragma: no cover - Python 2 is not supported
     raise
 
-try:
+if HAS_CRYPTOGRAPHY:
     from cryptography import x509
-    HAS_CRYPTOGRAPHY = True
-except ImportError:  # pragma: no cover - exercised only without the library
-    HAS_CRYPTOGRAPHY = False
 
 USER_AGENT = 'ansible-matrix.federation/0.1'
-WELL_KNOWN_MAX_BYTES = 50 * 1024
 MAX_REDIRECTS = 10
-BODY_TEXT_LIMIT = 4096
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
-
-
-def _is_ip(host):
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _host_port(host, port):
-    if ':' in host:
-        host = '[%s]' % host
-    return '%s:%d' % (host, port)
 
 
 class HttpsResponse:
@@ -136,8 +114,7 @@ class HttpsClient:
         client._verified, client._insecure = self._verified, self._insecure  # pylint: disable=protected-access
         return client
 
-    def request(self, ip, port, path, host_header, tls_name=None, verify=True, insecure_fallback=False,
-                max_bytes=WELL_KNOWN_MAX_BYTES):
+    def request(self, ip, port, path, host_header, tls_name=None, verify=True, insecure_fallback=False, *, max_bytes):
         """GET ``path`` from ``ip:port`` with SNI/verify name ``tls_name`` and ``Host: host_header``.
 
         ``tls_name`` defaults to ``ip`` (then no SNI is sent and the
@@ -286,7 +263,7 @@ class HttpsClient:
         response.body = b''.join(chunks)
         return bool(resp.will_close)
 
-    def get_url(self, url, max_bytes=WELL_KNOWN_MAX_BYTES, max_redirects=MAX_REDIRECTS):
+    def get_url(self, url, *, max_bytes, max_redirects=MAX_REDIRECTS):
         """GET an https URL, resolving its host with the DNS client and following redirects.
 
         Returns ``(response, redirects)`` where ``redirects`` lists the URLs
@@ -388,54 +365,3 @@ def _peer_chain(tls):
         except ValueError:
             continue
     return certs
-
-
-def _looks_like_html(body, content_type):
-    head = body[:512].lstrip().lower()
-    return 'html' in (content_type or '').lower() or head.startswith(b'<!doctype html') or head.startswith(b'<html')
-
-
-def fetch_well_known(hostname, client, path='/.well-known/matrix/server', max_bytes=WELL_KNOWN_MAX_BYTES):
-    """Fetch ``https://<hostname><path>`` the way homeservers do and describe the result.
-
-    ``hostname`` may carry a port (``host:8443``). Redirects are followed
-    (loops detected, at most 10), any content type is parsed as JSON, bodies
-    over ``max_bytes`` are refused. Never raises for network or content
-    problems: returns a plain dict with the keys ``url``, ``status``,
-    ``headers``, ``content_type``, ``body_text`` (first 4096 characters),
-    ``json`` (parsed body or ``None``), ``redirects`` (URLs followed),
-    ``error`` (``{code, message}`` or ``None``) and ``warnings`` (list of
-    ``{code, message}``). Error codes are ``WELLKNOWN_`` + the client's code
-    (e.g. ``WELLKNOWN_HTTP_STATUS``, ``WELLKNOWN_INVALID_JSON``,
-    ``WELLKNOWN_TOO_LARGE``, ``WELLKNOWN_REDIRECT_LOOP``).
-    """
-    url = 'https://%s%s' % (hostname, path)
-    result = {'url': url, 'status': None, 'headers': {}, 'content_type': None, 'body_text': None,
-              'json': None, 'redirects': [], 'error': None, 'warnings': []}
-    try:
-        response, redirects = client.get_url(url, max_bytes=max_bytes)
-    except FederationError as exc:
-        code = {'RESPONSE_TOO_LARGE': 'TOO_LARGE'}.get(exc.code, exc.code)
-        result['error'] = {'code': 'WELLKNOWN_' + code, 'message': '%s: %s' % (url, exc.message)}
-        return result
-    result['redirects'] = redirects
-    result['status'] = response.status
-    result['headers'] = response.headers
-    content_type = response.headers.get('content-type')
-    result['content_type'] = content_type
-    result['body_text'] = response.body[:BODY_TEXT_LIMIT].decode('utf-8', 'replace')
-    final_url = redirects[-1] if redirects else url
-    if _looks_like_html(response.body, content_type):
-        result['warnings'].append({'code': 'WELLKNOWN_HTML', 'message': '%s returns HTML (status %s), not JSON: homeservers '
-                                   'ignore it and fall back to port 8448' % (final_url, response.status)})
-    elif content_type is None or content_type.split(';')[0].strip().lower() != 'application/json':
-        result['warnings'].append({'code': 'WELLKNOWN_CONTENT_TYPE', 'message': '%s is served as %r, not application/json '
-                                   '(homeservers accept it, browsers and some tools do not)' % (final_url, content_type)})
-    if response.status != 200:
-        result['error'] = {'code': 'WELLKNOWN_HTTP_STATUS', 'message': '%s answered HTTP %s' % (final_url, response.status)}
-        return result
-    try:
-        result['json'] = response.json()
-    except FederationError as exc:
-        result['error'] = {'code': 'WELLKNOWN_INVALID_JSON', 'message': '%s: %s' % (final_url, exc.message)}
-    return result

@@ -36,10 +36,6 @@ federation identity away. Error messages name the line and what is wrong with
 it, never the seed.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import base64
 import binascii
 import random

@@ -12,10 +12,6 @@ exactly what the plan says. Plans and results never carry seeds outside of
 builds the only data a module may return.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 import stat
 

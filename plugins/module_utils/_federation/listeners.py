@@ -2,6 +2,7 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+
 """The TCP and UDP sockets that listen on the network, with the programs behind them.
 
 A firewall that turns on deny-by-default cuts every service it does not open.
@@ -10,14 +11,8 @@ Before that, the firewall role lists what listens on non-loopback addresses
 instead of going dark silently.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import re
-
-from ansible.module_utils.six import text_type
 
 # ss -H -t -u -l -n -p -e: "tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=1,fd=3)) ino:..."
 # or, for a socket of another user that ss may not inspect (a container without CAP_SYS_PTRACE), "... uid:101 ino:...".
@@ -41,7 +36,7 @@ def split_address(local):
 def is_loopback(host):
     """Whether a listening address is reachable only from the host itself (``*`` and unknown names are not)."""
     try:
-        address = ipaddress.ip_address(text_type(host))
+        address = ipaddress.ip_address(str(host))
     except ValueError:
         return False
     mapped = getattr(address, 'ipv4_mapped', None)

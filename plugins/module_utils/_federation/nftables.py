@@ -2,6 +2,7 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+
 """Keep one nftables table loaded from its file, and notice when it drifts.
 
 The kernel is the truth: the table is compared, as ``nft --stateless list
@@ -12,10 +13,6 @@ with ``nft -f``, which replaces the table in one transaction when the file
 declares, deletes and re-creates it. The file is checked with ``nft -c``
 first, so a bad file never replaces a loaded table.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import hashlib
 import json

@@ -10,10 +10,6 @@ and serializing the ``old_keys_path`` fragment for ``homeserver.yaml``. The
 record holds public keys only, and entries are never dropped or overwritten.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.durations import now_ms

@@ -3,110 +3,104 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Render federation reports as JSON, JUnit XML and Prometheus textfile format (pure)."""
+"""The report: one server's test as plain data (errors, warnings, connections, version) and batch summaries.
 
-from __future__ import absolute_import, division, print_function
+Pure: built from the discovery record and the connection reports of
+``checks``; rendered by ``render``.
+"""
 
-__metaclass__ = type
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import finding
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import VERSION_PATH
 
-import json
-from xml.sax.saxutils import escape, quoteattr
-
-CHECK_NAMES = ('matching_server_name', 'future_valid_until_ts', 'has_ed25519_key', 'all_ed25519_checks_ok',
-               'valid_certificates', 'all_checks_ok')
-
-
-def _as_list(reports):
-    if isinstance(reports, dict) and 'federation_ok' in reports:
-        return [reports]
-    if isinstance(reports, dict):
-        return list(reports.values())
-    return list(reports or [])
+# TCP-level failures: another address may still serve (homeservers try the
+# next one), so they degrade federation rather than break it.
+_UNREACHABLE = ('CONNECTION_REFUSED', 'CONNECTION_FAILED', 'CONNECTION_TIMEOUT')
 
 
-def render_json(report):
-    """Stable, readable JSON for one report (or a list / dict of reports)."""
-    return json.dumps(report, indent=2, sort_keys=True) + '\n'
+def build_report(server_name, discovery, connections, duration_ms):
+    """Assemble the full report (pure).
 
-
-def render_junit(reports):
-    """JUnit XML: one testsuite per server, one testcase per check and address, plus resolution and version."""
-    suites = []
-    total_tests = total_failures = 0
-    for report in _as_list(reports):
-        name = report.get('server_name', '?')
-        cases = []
-        resolution = report.get('resolution') or {}
-        resolution_errors = [e for e in report.get('errors', [])
-                             if not e['code'].startswith(('KEYS_', 'CERT_', 'VERSION_', 'CONNECTION_', 'TLS_'))]
-        cases.append(('resolution', 'method=%s' % resolution.get('method'), resolution_errors))
-        for key in sorted(report.get('connection_errors') or {}):
-            err = report['connection_errors'][key]
-            cases.append(('connection %s' % key, '', [err]))
-        for key in sorted(report.get('connection_reports') or {}):
-            conn = report['connection_reports'][key]
-            for check in CHECK_NAMES:
-                ok = (conn.get('checks') or {}).get(check)
-                failures = [] if ok else [{'code': check.upper(), 'message': '; '.join(
-                    e['message'] for e in conn.get('errors', [])) or '%s failed' % check}]
-                cases.append(('%s %s' % (key, check), '', failures))
-        version = report.get('version') or {}
-        cases.append(('version', '%s %s' % (version.get('name'), version.get('version')),
-                      [e for e in report.get('errors', []) if e['code'].startswith('VERSION_')]))
-        failures = sum(1 for case in cases if case[2])
-        total_tests += len(cases)
-        total_failures += failures
-        lines = ['  <testsuite name=%s tests="%d" failures="%d" time="%.3f">'
-                 % (quoteattr(name), len(cases), failures, (report.get('duration_ms') or 0) / 1000.0)]
-        for case_name, output, errors in cases:
-            lines.append('    <testcase classname=%s name=%s>' % (quoteattr('federation.' + name), quoteattr(case_name)))
-            for err in errors:
-                lines.append('      <failure type=%s message=%s/>' % (quoteattr(err['code']), quoteattr(err['message'])))
-            if output:
-                lines.append('      <system-out>%s</system-out>' % escape(output))
-            lines.append('    </testcase>')
-        for warning in report.get('federation_warnings', []):
-            lines.append('    <system-err>%s</system-err>' % escape('%s: %s' % (warning['code'], warning['message'])))
-        lines.append('  </testsuite>')
-        suites.append('\n'.join(lines))
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="matrix federation" tests="%d" failures="%d">\n%s\n'
-            '</testsuites>\n' % (total_tests, total_failures, '\n'.join(suites)))
-
-
-def _label(value):
-    return '"%s"' % str(value).replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
-
-
-def render_prometheus(reports):
-    """Prometheus textfile-collector format: federation_ok, each check, cert expiry days, counts, duration."""
-    metrics = {
-        'matrix_federation_ok': ('gauge', '1 when federation with the server works', []),
-        'matrix_federation_check': ('gauge', '1 when the check passed on the address', []),
-        'matrix_federation_cert_expiry_days': ('gauge', 'days until the leaf certificate expires', []),
-        'matrix_federation_errors': ('gauge', 'number of errors in the report', []),
-        'matrix_federation_warnings': ('gauge', 'number of warnings in the report', []),
-        'matrix_federation_duration_seconds': ('gauge', 'duration of the test', []),
+    ``connections`` is a list of ``(key, connection_report, connection_error)``
+    with ``key`` = ``ip:port``. ``federation_ok`` is true when there are no
+    errors and at least one address answered.
+    """
+    errors = list(discovery['errors'])
+    warnings = list(discovery['warnings'])
+    reports, conn_errors = {}, {}
+    for key, report, error in connections:
+        if report is not None:
+            reports[key] = report
+        else:
+            conn_errors[key] = error
+    for key in sorted(reports):
+        errors.extend(finding(e['code'], '%s: %s' % (key, e['message'])) for e in reports[key]['errors'])
+        warnings.extend(finding(w['code'], '%s: %s' % (key, w['message'])) for w in reports[key]['warnings'])
+    degraded = bool(reports) and all(e['code'] in _UNREACHABLE for e in conn_errors.values())
+    for key in sorted(conn_errors):
+        entry = finding(conn_errors[key]['code'], '%s: %s' % (key, conn_errors[key]['message']))
+        (warnings if degraded else errors).append(entry)
+    if degraded and conn_errors:
+        working = set(_family(k) for k in reports)
+        failing = set(_family(k) for k in conn_errors)
+        if len(working) == 1 and failing and not failing & working:
+            warnings.append(finding('IP_FAMILY_PARTIAL', 'only %s works for %s: every %s address is unreachable (%s)'
+                                    % (list(working)[0], server_name, list(failing)[0], ', '.join(sorted(conn_errors)))))
+    version = None
+    for key in sorted(reports):
+        if reports[key]['version'] and 'error' not in reports[key]['version']:
+            version = reports[key]['version']
+            break
+    if version is None and reports:
+        first = reports[sorted(reports)[0]]['version'] or {}
+        version = {'error': first.get('error', 'no answer')}
+        errors.append(finding('VERSION_FAILED', 'GET %s failed on every address: %s' % (VERSION_PATH, version['error'])))
+    if not errors and not reports and not conn_errors:
+        errors.append(finding('NO_TARGETS', 'resolution of %s gave no address to connect to' % server_name))
+    return {
+        'server_name': server_name,
+        'federation_ok': not errors and bool(reports),
+        'resolution': discovery['resolution'],
+        'well_known_result': discovery['well_known_result'],
+        'dns_result': discovery['dns_result'],
+        'connection_reports': reports,
+        'connection_errors': conn_errors,
+        'version': version,
+        'errors': errors,
+        'federation_warnings': warnings,
+        'duration_ms': duration_ms,
     }
-    for report in _as_list(reports):
-        server = _label(report.get('server_name', '?'))
-        metrics['matrix_federation_ok'][2].append('{server_name=%s} %d' % (server, 1 if report.get('federation_ok') else 0))
-        for key in sorted(report.get('connection_reports') or {}):
-            conn = report['connection_reports'][key]
-            for check in CHECK_NAMES:
-                metrics['matrix_federation_check'][2].append('{server_name=%s,address=%s,check=%s} %d' % (
-                    server, _label(key), _label(check), 1 if (conn.get('checks') or {}).get(check) else 0))
-            certs = conn.get('certificates') or []
-            if certs:
-                metrics['matrix_federation_cert_expiry_days'][2].append('{server_name=%s,address=%s} %s' % (
-                    server, _label(key), certs[0]['days_until_expiry']))
-        metrics['matrix_federation_errors'][2].append('{server_name=%s} %d' % (server, len(report.get('errors', []))))
-        metrics['matrix_federation_warnings'][2].append('{server_name=%s} %d' % (
-            server, len(report.get('federation_warnings', []))))
-        metrics['matrix_federation_duration_seconds'][2].append('{server_name=%s} %.3f' % (
-            server, (report.get('duration_ms') or 0) / 1000.0))
-    out = []
-    for name, (kind, help_text, samples) in metrics.items():
-        out.append('# HELP %s %s' % (name, help_text))
-        out.append('# TYPE %s %s' % (name, kind))
-        out.extend(name + sample for sample in samples)
-    return '\n'.join(out) + '\n'
+
+
+def _family(key):
+    return 'IPv6' if key.startswith('[') else 'IPv4'
+
+
+def internal_error_report(server_name, exc, duration_ms=0):
+    """The report of a run that failed unexpectedly: the failure is contained to that server."""
+    return {
+        'server_name': server_name, 'federation_ok': False,
+        'resolution': {'server_name': server_name, 'method': None, 'delegated_hostname': None, 'host_header': None,
+                       'sni': None, 'targets': []},
+        'well_known_result': None, 'dns_result': {'srv': {}, 'hosts': {}, 'cname_targets': []},
+        'connection_reports': {}, 'connection_errors': {}, 'version': None,
+        'errors': [finding('INTERNAL_ERROR', 'the test of %s failed unexpectedly: %s: %s'
+                           % (server_name, type(exc).__name__, exc))],
+        'federation_warnings': [], 'duration_ms': duration_ms,
+    }
+
+
+def summarize(reports):
+    """Counts over a batch: ``{total, by_result: {ok, failed}, by_error_code, by_warning_code, by_method}``.
+
+    Each code counts the servers whose report has it (once per server).
+    """
+    summary = {'total': len(reports), 'by_result': {'ok': 0, 'failed': 0}, 'by_error_code': {},
+               'by_warning_code': {}, 'by_method': {}}
+    for report in reports.values():
+        summary['by_result']['ok' if report['federation_ok'] else 'failed'] += 1
+        for field, entries in (('by_error_code', report['errors']), ('by_warning_code', report['federation_warnings'])):
+            for code in sorted(set(entry['code'] for entry in entries)):
+                summary[field][code] = summary[field].get(code, 0) + 1
+        method = str((report.get('resolution') or {}).get('method'))
+        summary['by_method'][method] = summary['by_method'].get(method, 0) + 1
+    return summary

@@ -10,16 +10,10 @@
     dns-name    = 1*255dns-char ; dns-char = DIGIT / ALPHA / "-" / "."
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import re
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-
-DEFAULT_FEDERATION_PORT = 8448
 
 _DNS_NAME_RE = re.compile(r'^[A-Za-z0-9.-]{1,255}$')
 _IPV4_RE = re.compile(r'^[0-9]{1,3}(\.[0-9]{1,3}){3}$')
@@ -44,17 +38,6 @@ class ServerName:
     @property
     def is_ip_literal(self):
         return self.ip is not None
-
-    @property
-    def host_for_url(self):
-        """The host as it appears in a URL / Host header (IPv6 in brackets)."""
-        if self.ip is not None and self.ip.version == 6:
-            return '[%s]' % self.host
-        return self.host
-
-    def as_dict(self):
-        return {'raw': self.raw, 'host': self.host, 'port': self.port,
-                'ip_literal': self.is_ip_literal}
 
     def __repr__(self):
         return 'ServerName(%r)' % self.raw
@@ -114,19 +97,3 @@ def parse_server_name(raw):
     if any(len(label) > 63 for label in labels):
         raise FederationError('INVALID_SERVER_NAME', 'server name %r has a DNS label longer than 63 characters' % raw)
     return ServerName(raw, host.lower(), port, None)
-
-
-def is_valid_server_name(raw):
-    """Return True when ``raw`` matches the server-name grammar."""
-    try:
-        parse_server_name(raw)
-    except FederationError:
-        return False
-    return True
-
-
-def format_host_port(host, port):
-    """Join host and port for a Host header / ``ip:port`` key (brackets for IPv6)."""
-    if ':' in host and not host.startswith('['):
-        host = '[%s]' % host
-    return '%s:%d' % (host, port) if port is not None else host

@@ -5,13 +5,9 @@
 
 """Canonical JSON, unpadded base64 and ed25519 as the Matrix spec defines them.
 
-The ``cryptography`` import is guarded: callers check ``HAS_CRYPTOGRAPHY`` and
-report ``missing_required_lib('cryptography')``.
+The ``cryptography`` import is guarded: callers ask the run context
+(``runctx.missing_library``) and report ``missing_required_lib('cryptography')``.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import base64
 import binascii
@@ -20,15 +16,12 @@ import json
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
-try:
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY, require_library
+
+if HAS_CRYPTOGRAPHY:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-    HAS_CRYPTOGRAPHY = True
-    CRYPTOGRAPHY_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - exercised only without the library
-    HAS_CRYPTOGRAPHY = False
-    CRYPTOGRAPHY_IMPORT_ERROR = exc
 
 MAX_SAFE_INTEGER = 2 ** 53 - 1
 ED25519_KEY_BYTES = 32
@@ -86,8 +79,7 @@ def encode_canonical_json(value):
 
 
 def _require_cryptography():
-    if not HAS_CRYPTOGRAPHY:
-        raise FederationError('MISSING_LIBRARY', 'the Python library "cryptography" is required: %s' % CRYPTOGRAPHY_IMPORT_ERROR)
+    require_library('cryptography')
 
 
 def signing_key_from_seed(seed):

@@ -2,6 +2,7 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+
 """The TCP ports SSH is reachable on, as sshd, systemd and the kernel say, never an assumed 22.
 
 Three sources, because any one alone can lock an admin out:
@@ -20,10 +21,6 @@ Three sources, because any one alone can lock an admin out:
   cannot run (an installed but never started sshd has no ``/run/sshd``), the
   configuration files are read instead (``sshd_config`` and its Includes).
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import glob
 import os

@@ -22,10 +22,6 @@ Everything outside the managed values (comments, blank lines, order, quoting,
 keys the caller does not manage) stays byte for byte.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import re
 

@@ -2,14 +2,11 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+
 """The roles' checks refuse values that would inject into the files they
 render, before anything on the host changes: the preflight tasks of
 reverse_proxy and tls and the homeserver's validate_config (Eltrix
 environment) run on the controller with ansible-playbook, one play per case."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 import os

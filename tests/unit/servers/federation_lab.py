@@ -10,10 +10,6 @@ runs do not collide) with real ports 443 and 8448. ``FederationLab.expect``
 maps each server name to what the tester must report.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import random
 import socket
 

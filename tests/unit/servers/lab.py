@@ -15,10 +15,6 @@
   connections; HTTP/1.1 keep-alive and pipelining unless ``keep_alive=False``.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import datetime
 import ipaddress
 import json

@@ -2,12 +2,9 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+
 """matrix_setting_errors: values rendered into nginx, Caddy, shell, systemd and
 environment files are refused when they could add configuration of their own."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import pytest
 

@@ -7,10 +7,6 @@
 stdin, and through ``ansible localhost -m`` with -vvv and --diff, so that what an
 operator sees (stdout, stderr, diffs, invocation) is what is asserted on."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import base64
 import binascii
 import hashlib

@@ -5,10 +5,6 @@
 
 """durations.py: max_age durations and the key file's age."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 import time
 

@@ -5,10 +5,6 @@
 
 """keyformat.py: the Synapse key file format, SigningKey, key generation and seeds."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import keyformat, keyplan, signing

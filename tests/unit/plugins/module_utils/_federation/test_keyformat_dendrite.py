@@ -13,10 +13,6 @@ The Molecule scenario homeserver_dendrite proves the other direction: the
 real ``dendrite`` loads and serves a key this module wrote.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 
 import pytest
 

@@ -5,10 +5,6 @@
 
 """keyplan.py: plan and apply on the key file, locking, the public result and diff."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 import stat
 import time

@@ -8,10 +8,6 @@
 The fixture and its public key: see test_keyformat_dendrite.py.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 import stat
 

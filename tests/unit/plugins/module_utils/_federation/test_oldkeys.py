@@ -5,10 +5,6 @@
 
 """oldkeys.py: rotation and the old_signing_keys record."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 import yaml
 

@@ -1,16 +1,10 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import (
-    format_host_port,
-    parse_server_name,
-)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
 
 
 @pytest.mark.parametrize('raw, host, port, ip', [
@@ -38,10 +32,3 @@ def test_invalid_server_names(raw):
     with pytest.raises(FederationError) as err:
         parse_server_name(raw)
     assert err.value.code == 'INVALID_SERVER_NAME'
-
-
-def test_format_host_port():
-    assert format_host_port('example.com', 443) == 'example.com:443'
-    assert format_host_port('::1', 8448) == '[::1]:8448'
-    assert format_host_port('[::1]', 8448) == '[::1]:8448'
-    assert format_host_port('example.com', None) == 'example.com'

@@ -2,11 +2,8 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The batch path (many servers in one run) against the real loopback lab."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+"""The federation test of one server and of a batch: every resolution row and every check against the real loopback lab."""
 
 import copy
 import json
@@ -15,10 +12,116 @@ import time
 
 import pytest
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
-    DEADLINE_STEPS, make_clients, run_batch, run_federation_test, run_federation_tests, summarize,
-)
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import DEADLINE_STEPS, make_clients
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_batch, run_federation_test, run_federation_tests, summarize
+
+LABELS = [
+    'ip_literal_v4', 'ip_literal_v6', 'explicit', 'closing', 'wkip', 'wkport', 'wksrv', 'wklegacy', 'wkdefault', 'srv',
+    'srvlegacy', 'default', 'wkhtml', 'wkbadjson', 'wkhuge', 'wknomserver', 'wkinvalid', 'wkredirect', 'wkloop',
+    'wkchain', 'wkbadcert', 'wkslow', 'wrongname', 'expired', 'expiring', 'badsig', 'nokey', 'shortkey',
+    'certexpired', 'certexpiring', 'untrusted', 'certwrongname', 'certsrv', 'keys404', 'keysbadjson', 'keyshuge',
+    'keysslow', 'noversion', 'unreachable', 'nxdomain', 'nxdomain_default', 'servfail', 'slowdns', 'srvdot',
+    'srvcname', 'srvtwo', 'dual', 'v4only', 'invalid0', 'invalid1', 'invalid2', 'invalid3', 'invalid4', 'invalid5',
+]
+IPV6_LABELS = ('ip_literal_v6', 'dual', 'v4only')
+
+
+__metaclass__ = type
+
+
+def _codes(entries):
+    return set(entry['code'] for entry in entries)
+
+
+def test_every_lab_scenario_is_tested(federation_lab):
+    expected = set(LABELS) if federation_lab.ipv6 else set(LABELS) - set(IPV6_LABELS)
+    assert set(federation_lab.labels) == expected
+
+
+@pytest.mark.parametrize('label', LABELS)
+def test_scenario(federation_lab, label):
+    if label not in federation_lab.labels:
+        pytest.skip('no IPv6 loopback on this machine')
+    server_name = federation_lab.labels[label]
+    want = federation_lab.expect[server_name]
+    started = time.monotonic()
+    report = run_federation_test(server_name, nameservers=federation_lab.nameservers,
+                                 ca_path=federation_lab.ca_path, timeout=want['timeout'])
+    elapsed = time.monotonic() - started
+    resolution = report['resolution']
+    assert resolution['method'] == want['method']
+    assert resolution['host_header'] == want['host_header']
+    assert resolution['sni'] == want['sni']
+    assert resolution['delegated_hostname'] == want['delegated']
+    assert [(t['host'], t['port']) for t in resolution['targets']] == want['targets']
+    assert _codes(report['errors']) == want['errors'], report['errors']
+    assert _codes(report['federation_warnings']) == want['warnings'], report['federation_warnings']
+    assert report['federation_ok'] is want['ok']
+    assert elapsed < DEADLINE_STEPS * want['timeout'] + 1
+    assert 0 <= report['duration_ms'] <= elapsed * 1000 + 50
+    for entry in report['errors'] + report['federation_warnings']:
+        assert set(entry) == {'code', 'message'} and entry['message']
+    if want['ok']:
+        for key, conn in report['connection_reports'].items():
+            assert conn['checks']['all_checks_ok'], key
+            assert conn['tls']['version'].startswith('TLS')
+            assert conn['verify_keys'] == {
+                federation_lab.identities[server_name].key_id: federation_lab.identities[server_name].public}
+        assert report['version'] == {'name': 'LabServer', 'version': '1.0'}
+        addresses = sum((t['addresses'] for t in resolution['targets']), [])
+        assert len(report['connection_reports']) + len(report['connection_errors']) == len(addresses)
+    # What the servers saw: the right SNI (none for IP literals) and Host header.
+    for site in federation_lab.sites_by_name.get(server_name, []):
+        for request in site.requests:
+            assert request['host'] == want['host_header']
+            assert request['sni'] == want['sni']
+
+
+def test_srv_delegation_cert_message_names_the_problem(federation_lab):
+    report = run_federation_test(federation_lab.labels['certsrv'], nameservers=federation_lab.nameservers,
+                                 ca_path=federation_lab.ca_path, timeout=5)
+    message = [e['message'] for e in report['errors'] if e['code'] == 'CERT_NAME_MISMATCH'][0]
+    assert 'SRV delegation needs a certificate for the server name (certsrv.lab.test)' in message
+    conn = list(report['connection_reports'].values())[0]
+    # The keys were still fetched and checked despite the certificate.
+    assert conn['checks']['all_ed25519_checks_ok'] and not conn['checks']['valid_certificates']
+
+
+def test_expected_keys_drift(federation_lab):
+    name = federation_lab.labels['explicit']
+    identity = federation_lab.identities[name]
+    kwargs = dict(nameservers=federation_lab.nameservers, ca_path=federation_lab.ca_path, timeout=5)
+    same = run_federation_test(name, expected_keys={identity.key_id: identity.public}, **kwargs)
+    assert same['federation_ok'] and not same['errors']
+    other = run_federation_test(name, expected_keys={'ed25519:old': identity.public}, **kwargs)
+    assert _codes(other['errors']) == {'KEYS_EXPECTED_MISSING', 'KEYS_UNEXPECTED'}
+    changed = run_federation_test(name, expected_keys={identity.key_id: 'A' * 43}, **kwargs)
+    assert _codes(changed['errors']) == {'KEYS_EXPECTED_MISMATCH'}
+    assert not changed['federation_ok']
+
+
+def test_whole_run_bounded_by_deadline(federation_lab):
+    # Slow well-known and slow keys at once: still within the overall deadline.
+    started = time.monotonic()
+    report = run_federation_test(federation_lab.labels['wkslow'], nameservers=federation_lab.nameservers,
+                                 ca_path=federation_lab.ca_path, timeout=1.0)
+    assert time.monotonic() - started < DEADLINE_STEPS * 1.0 + 1
+    assert report['well_known_result']['error']['code'] == 'WELLKNOWN_HTTP_TIMEOUT'
+
+
+def test_untrusted_without_ca_path_is_reported(federation_lab):
+    report = run_federation_test(federation_lab.labels['explicit'], nameservers=federation_lab.nameservers, timeout=5)
+    assert _codes(report['errors']) == {'CERT_UNTRUSTED'}
+
+
+def test_invalid_ca_path(tmp_path):
+    with pytest.raises(FederationError) as exc:
+        run_federation_test('example.org', ca_path=str(tmp_path / 'missing.pem'), nameservers=['127.0.0.1:9'], timeout=1)
+    assert exc.value.code == 'INVALID_CA_PATH'
+
+
+__metaclass__ = type
 
 
 def comparable(report):

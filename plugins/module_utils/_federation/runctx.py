@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The run context: one deadline, the threads, the shared answers, the clients and the optional libraries.
+
+Every module and lookup builds its clients here (:func:`make_clients`,
+:func:`make_dns_client`, :func:`clients_for_run`) and asks here whether the
+optional Python libraries are there (:func:`missing_library`), so a run's
+time limit, concurrency and dependency report are the same everywhere. The
+transport clients import this file, not the other way round: they are
+imported only when a client is built.
+"""
+
+import importlib
+import threading
+import time
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+
+# Overall bound of one run, in multiples of the per-step timeout: the
+# well-known phase, the DNS phase and the connection phase each get one.
+DEADLINE_STEPS = 3
+
+
+def _probe(modules):
+    """``None`` when every module imports, else the ``ImportError``."""
+    try:
+        for name in modules:
+            importlib.import_module(name)
+    except ImportError as exc:  # pragma: no cover - exercised only without the library
+        return exc
+    return None
+
+
+# dns.query is not probed: it pulls in dnspython's optional-feature probing
+# (importlib.metadata), which costs more start-up time than the DNS client's
+# two small exchanges.
+DNSPYTHON_IMPORT_ERROR = _probe(('dns.exception', 'dns.flags', 'dns.message', 'dns.name', 'dns.rcode',
+                                 'dns.rdataclass', 'dns.rdatatype'))
+CRYPTOGRAPHY_IMPORT_ERROR = _probe(('cryptography.exceptions', 'cryptography.x509',
+                                    'cryptography.hazmat.primitives.hashes',
+                                    'cryptography.hazmat.primitives.serialization',
+                                    'cryptography.hazmat.primitives.asymmetric.ed25519'))
+HAS_DNSPYTHON = DNSPYTHON_IMPORT_ERROR is None
+HAS_CRYPTOGRAPHY = CRYPTOGRAPHY_IMPORT_ERROR is None
+_IMPORT_ERRORS = {'dnspython': DNSPYTHON_IMPORT_ERROR, 'cryptography': CRYPTOGRAPHY_IMPORT_ERROR}
+
+
+def missing_library(*names):
+    """``(name, ImportError)`` of the first of ``names`` (``dnspython``, ``cryptography``) not installed, or ``None``."""
+    for name in names:
+        if _IMPORT_ERRORS[name] is not None:
+            return name, _IMPORT_ERRORS[name]
+    return None
+
+
+def require_library(name):
+    """Raise ``FederationError('MISSING_LIBRARY')`` when the optional library ``name`` is not installed."""
+    if _IMPORT_ERRORS[name] is not None:
+        raise FederationError('MISSING_LIBRARY', 'the Python library "%s" is required: %s' % (name, _IMPORT_ERRORS[name]))
+
+
+class Deadline:
+    """One absolute deadline for a whole run, shared by every network step."""
+
+    def __init__(self, seconds):
+        self.expires = time.monotonic() + seconds
+
+    def remaining(self):
+        return self.expires - time.monotonic()
+
+    def step(self, step_timeout):
+        """Seconds the next step may take: ``step_timeout`` capped by the deadline.
+
+        Raises ``FederationError('TIMEOUT')`` once the deadline has passed.
+        """
+        left = self.remaining()
+        if left <= 0:
+            raise FederationError('TIMEOUT', 'the overall time limit for this run was reached')
+        return min(step_timeout, left)
+
+    def sub(self, seconds):
+        """A deadline ``seconds`` from now, never later than this one."""
+        child = Deadline(0)
+        child.expires = min(self.expires, time.monotonic() + seconds)
+        return child
+
+
+def run_deadline(timeout):
+    """The deadline of one run: :data:`DEADLINE_STEPS` times the per-step ``timeout``, from now."""
+    return Deadline(DEADLINE_STEPS * float(timeout))
+
+
+def run_parallel(functions):
+    """Run callables at once in threads; return ``[(result, exception), ...]`` in order.
+
+    Every callable must bound itself in time (all network steps do, through
+    the deadline), so joining never hangs.
+    """
+    results = [(None, None)] * len(functions)
+
+    def runner(index, function):
+        try:
+            results[index] = (function(), None)
+        except Exception as exc:  # pylint: disable=broad-except
+            results[index] = (None, exc)
+
+    threads = []
+    for index, function in enumerate(functions[1:], 1):
+        thread = threading.Thread(target=runner, args=(index, function))
+        thread.daemon = True
+        thread.start()
+        threads.append(thread)
+    if functions:
+        runner(0, functions[0])
+    for thread in threads:
+        thread.join()
+    return results
+
+
+class SharedCache:
+    """Answers shared by every run of a batch: each key is computed once.
+
+    An answer spoilt by the asking run's own deadline (finished after it, or
+    code ``TIMEOUT``) is not kept, so one slow server never poisons the others; a run waiting for
+    another run's lookup waits no longer than its own deadline.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries = {}
+
+    def get(self, key, compute, deadline):
+        while True:
+            with self._lock:
+                entry = self._entries.get(key)
+                owner = entry is None
+                if owner:
+                    entry = self._entries[key] = {'done': threading.Event(), 'result': None, 'error': None}
+            if owner:
+                try:
+                    entry['result'] = compute()
+                except Exception as exc:  # pylint: disable=broad-except
+                    entry['error'] = exc
+                finally:
+                    # An answer cut short by this run's own deadline is not
+                    # the answer the others would get.
+                    entry['spoilt'] = deadline.remaining() < 0.05 or _spoilt(entry)
+                    if entry['spoilt']:
+                        with self._lock:
+                            self._entries.pop(key, None)
+                    entry['done'].set()
+            elif not entry['done'].wait(max(0.0, deadline.remaining())):
+                raise FederationError('TIMEOUT', 'the overall time limit for this run was reached')
+            if owner or not entry['spoilt']:
+                if entry['error'] is not None:
+                    raise entry['error']
+                return entry['result']
+            # The owner ran out of its own time: look it up again for this run.
+
+
+def _spoilt(entry):
+    error = entry['error']
+    if isinstance(error, FederationError):
+        return error.code == 'TIMEOUT'
+    result = entry['result']
+    return isinstance(result, dict) and isinstance(result.get('error'), dict) and result['error'].get('code') == 'TIMEOUT'
+
+
+def make_dns_client(nameservers=None, timeout=10.0):
+    """The DNS client of a run that needs no HTTPS; raises for bad settings and a missing dnspython."""
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
+    return DnsClient(nameservers, timeout, run_deadline(timeout))
+
+
+def make_clients(nameservers=None, ca_path=None, timeout=10.0):
+    """The DNS and HTTPS clients a run (or a batch of runs) shares; raises for bad settings."""
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
+    if not HAS_CRYPTOGRAPHY:
+        raise FederationError('MISSING_LIBRARY', 'the Python library "cryptography" is required')
+    dns = DnsClient(nameservers, timeout, run_deadline(timeout))
+    return dns, HttpsClient(dns, ca_path, timeout)
+
+
+def make_https_client(nameservers=None, ca_path=None, timeout=10.0):
+    """An HTTPS client whose DNS client exists only when dnspython is installed (IP literals need none)."""
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
+    dns = DnsClient(nameservers, timeout, run_deadline(timeout)) if HAS_DNSPYTHON else None
+    return HttpsClient(dns=dns, ca_path=ca_path, timeout=timeout)
+
+
+def clients_for_run(base_dns, base_https, timeout):
+    """Clients for one run of a batch: the shared ones with the run's own deadline, starting now."""
+    deadline = run_deadline(timeout)
+    dns = base_dns.for_run(deadline)
+    return dns, base_https.for_run(dns, deadline)

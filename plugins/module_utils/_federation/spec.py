@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Facts and limits of the Matrix specification, each defined once: paths, caps, ports, check names, SRV choice.
+
+Everything here is pure (no network, no file system) and has no Ansible in it.
+"""
+
+import ipaddress
+
+# Server-Server API, "Resolving server names": the port when nothing else gives one.
+DEFAULT_FEDERATION_PORT = 8448
+# The well-known documents live under this prefix (server, client, support).
+WELL_KNOWN_PREFIX = '/.well-known/matrix/'
+WELL_KNOWN_SERVER_PATH = WELL_KNOWN_PREFIX + 'server'
+# Servers reject well-known bodies above 50 KiB (spec; Synapse and the Go tester agree).
+WELL_KNOWN_MAX_BYTES = 50 * 1024
+# SRV names in the order homeservers ask them: _matrix-fed (v1.8) first, the deprecated _matrix second.
+SRV_SERVICES = ('_matrix-fed._tcp', '_matrix._tcp')
+KEY_PATH = '/_matrix/key/v2/server'
+VERSION_PATH = '/_matrix/federation/v1/version'
+# The checks of matrix-org's Go federation tester, per connection, and their conjunction.
+GO_CHECKS = ('matching_server_name', 'future_valid_until_ts', 'has_ed25519_key', 'all_ed25519_checks_ok',
+             'valid_certificates')
+CHECK_NAMES = GO_CHECKS + ('all_checks_ok',)
+
+
+def ip_literal(host):
+    """The ``ipaddress`` object of ``host`` when it is an IP literal (no brackets), else ``None``."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def is_ip_literal(host):
+    """Whether ``host`` (without brackets) is an IPv4 or IPv6 literal."""
+    return ip_literal(host) is not None
+
+
+def format_host_port(host, port):
+    """Join host and port for a Host header / ``ip:port`` key (brackets for IPv6)."""
+    if ':' in host and not host.startswith('['):
+        host = '[%s]' % host
+    return '%s:%d' % (host, port) if port is not None else host
+
+
+def srv_names(host):
+    """The SRV names of ``host`` in :data:`SRV_SERVICES` order (``_matrix-fed`` first)."""
+    return ['%s.%s' % (service, host) for service in SRV_SERVICES]
+
+
+def choose_srv(fed, legacy):
+    """Which SRV answer a homeserver uses: ``'fed'``, ``'legacy'`` or ``None`` (fall through).
+
+    ``fed`` and ``legacy`` are ``{records, error}`` answers. ``_matrix-fed``
+    decides when it answered with records or with an error; the legacy name
+    is asked only when ``_matrix-fed`` has no records.
+    """
+    if fed['error'] or fed['records']:
+        return 'fed'
+    if legacy['error'] or legacy['records']:
+        return 'legacy'
+    return None

@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The federation test of one server and of many: discovery, then probes, then checks, then the report.
+
+Each server's run has its own deadline from the run context; a batch shares
+the DNS answers and TLS set-up and contains each server's failure.
+"""
+
+import threading
+import time
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import build_connection_report, error_finding
+from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
+from ansible_collections.matrix.federation.plugins.module_utils._federation.probes import probe_targets
+from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report, internal_error_report, summarize
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import clients_for_run, make_clients, run_parallel
+
+
+def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
+                        cert_expiry_warn_days=14, now=None):
+    """Test federation with ``server_name`` as another homeserver would; return the report.
+
+    Never raises for network, DNS or server-name problems (they become
+    ``errors`` entries); raises ``FederationError`` only for bad client
+    settings (``INVALID_NAMESERVER``, ``INVALID_CA_PATH``, ``MISSING_LIBRARY``).
+    The run ends within ``DEADLINE_STEPS * timeout`` seconds.
+    """
+    dns, https = make_clients(nameservers, ca_path, timeout)
+    return _test_one(server_name, dns, https, timeout, expected_keys, cert_expiry_warn_days, now)
+
+
+def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_expiry_warn_days, now):
+    """One server's test on the shared clients, with its own deadline (starting now)."""
+    started = time.monotonic()
+    dns, https = clients_for_run(base_dns, base_https, timeout)
+    discovery = resolve_server_name(server_name, dns, https)
+    resolution = discovery['resolution']
+    probes = probe_targets(https, resolution)
+    now = now if now is not None else time.time()
+    connections = []
+    for key, target, address, probe, exc in probes:
+        if exc is not None:
+            connections.append((key, None, error_finding(exc)))
+            continue
+        report, error = build_connection_report(server_name, resolution, target, address, probe, now,
+                                                expected_keys, cert_expiry_warn_days)
+        connections.append((key, report, error))
+    return build_report(server_name, discovery, connections, int((time.monotonic() - started) * 1000))
+
+
+def run_batch(server_names, test, concurrency=32):
+    """Run ``test(server_name)`` for every name, ``concurrency`` at a time; return ``{name: report}``.
+
+    Names are tested once each (duplicates dropped, order kept). An
+    exception in one test becomes that server's ``INTERNAL_ERROR`` report;
+    the others go on.
+    """
+    names = []
+    for name in server_names:
+        if name not in names:
+            names.append(name)
+    reports = {}
+    lock = threading.Lock()
+    queue = list(reversed(names))
+
+    def worker():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                name = queue.pop()
+            started = time.monotonic()
+            try:
+                report = test(name)
+            except Exception as exc:  # pylint: disable=broad-except
+                report = internal_error_report(name, exc, int((time.monotonic() - started) * 1000))
+            with lock:
+                reports[name] = report
+
+    run_parallel([worker] * max(1, min(int(concurrency), len(names))))
+    return dict((name, reports[name]) for name in names)
+
+
+def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
+                         cert_expiry_warn_days=14, concurrency=32, now=None):
+    """Test many servers at once (``concurrency`` at a time) sharing DNS answers and TLS set-up.
+
+    Each report is the one :func:`run_federation_test` gives for that name,
+    with its own ``DEADLINE_STEPS * timeout`` deadline counted from its
+    start. Returns ``{federation_ok, reports: {name: report}, summary,
+    duration_ms}``. Raises ``FederationError`` only for bad client settings.
+    """
+    started = time.monotonic()
+    dns, https = make_clients(nameservers, ca_path, timeout)
+    reports = run_batch(server_names, lambda name: _test_one(name, dns, https, timeout, expected_keys,
+                                                             cert_expiry_warn_days, now), concurrency)
+    return {'federation_ok': bool(reports) and all(r['federation_ok'] for r in reports.values()),
+            'reports': reports, 'summary': summarize(reports),
+            'duration_ms': int((time.monotonic() - started) * 1000)}

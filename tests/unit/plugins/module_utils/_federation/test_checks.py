@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The pure checks of one connection: keys and certificates, without the network."""
+
+import time
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
+from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import evaluate_certificates, evaluate_server_keys
+
+SPEC_SEED = 'YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1'
+SPEC_PUBLIC = 'XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI'
+
+
+def _signed_keys(name='example.org', valid_for=86400000):
+    key = signing.signing_key_from_seed(signing.decode_base64(SPEC_SEED))
+    body = {'server_name': name, 'valid_until_ts': int(time.time() * 1000) + valid_for,
+            'verify_keys': {'ed25519:1': {'key': SPEC_PUBLIC}}, 'old_verify_keys': {}}
+    return signing.sign_json(body, name, 'ed25519:1', key)
+
+
+def test_keys_with_spec_vector_pass_every_check():
+    result = evaluate_server_keys(_signed_keys(), 'example.org', int(time.time() * 1000))
+    assert result['errors'] == [] and result['warnings'] == []
+    assert result['checks']['ed25519_checks'] == {'ed25519:1': {'valid_ed25519': True, 'matching_signature': True}}
+    assert all(result['checks'][k] for k in ('matching_server_name', 'future_valid_until_ts', 'has_ed25519_key',
+                                             'all_ed25519_checks_ok'))
+    assert result['verify_keys'] == {'ed25519:1': SPEC_PUBLIC}
+
+
+def test_tampered_keys_fail_signature():
+    keys = _signed_keys()
+    keys['valid_until_ts'] += 1
+    result = evaluate_server_keys(keys, 'example.org', int(time.time() * 1000))
+    assert [e['code'] for e in result['errors']] == ['KEYS_SIGNATURE_INVALID']
+    assert not result['checks']['all_ed25519_checks_ok']
+
+
+def test_not_an_object():
+    result = evaluate_server_keys(['x'], 'example.org', 0)
+    assert [e['code'] for e in result['errors']] == ['KEYS_INVALID_JSON']
+
+
+def test_certificate_mismatch_message_for_srv_target():
+    certs = [{'dns_names': ['hs.example.org'], 'ip_addresses': [], 'not_after': '2030-01-01T00:00:00Z',
+              'days_until_expiry': 1000}]
+    result = evaluate_certificates(certs, "Hostname mismatch, certificate is not valid for 'example.org'.",
+                                   'example.org', 'example.org', srv_target='hs.example.org')
+    assert not result['valid']
+    assert result['errors'][0]['code'] == 'CERT_NAME_MISMATCH'
+    assert 'not only the SRV target (hs.example.org)' in result['errors'][0]['message']
+
+
+def test_certificate_expiring_warning_only_when_valid():
+    certs = [{'dns_names': ['a'], 'ip_addresses': [], 'not_after': 'x', 'days_until_expiry': 3.0}]
+    assert [w['code'] for w in evaluate_certificates(certs, None, 'a', 'a')['warnings']] == ['CERT_EXPIRING_SOON']
+    assert evaluate_certificates(certs, None, 'a', 'a', cert_expiry_warn_days=2)['warnings'] == []

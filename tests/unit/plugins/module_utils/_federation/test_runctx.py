@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+import pytest
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
+    Deadline,
+    SharedCache,
+    missing_library,
+    require_library,
+    run_parallel,
+)
+
+
+def test_deadline_caps_steps_and_expires():
+    deadline = Deadline(5)
+    assert 4 < deadline.step(10) <= 5
+    assert deadline.step(1) == 1
+    assert deadline.sub(1).expires <= deadline.expires
+    with pytest.raises(FederationError) as err:
+        Deadline(-1).step(1)
+    assert err.value.code == 'TIMEOUT'
+
+
+def test_run_parallel_keeps_order_and_exceptions():
+    def boom():
+        raise ValueError('boom')
+
+    results = run_parallel([lambda: 1, boom, lambda: 3])
+    assert results[0] == (1, None) and results[2] == (3, None)
+    assert results[1][0] is None and isinstance(results[1][1], ValueError)
+    assert run_parallel([]) == []
+
+
+def test_shared_cache_computes_once_and_drops_timeouts():
+    cache, calls = SharedCache(), []
+    deadline = Deadline(5)
+    assert cache.get('k', lambda: calls.append(1) or 'v', deadline) == 'v'
+    assert cache.get('k', lambda: calls.append(1) or 'w', deadline) == 'v'
+    assert calls == [1]
+
+    def timeout():
+        calls.append(2)
+        raise FederationError('TIMEOUT', 'late')
+
+    for dummy in range(2):
+        with pytest.raises(FederationError):
+            cache.get('t', timeout, deadline)
+    assert calls == [1, 2, 2]
+
+
+def test_libraries_are_installed_in_the_test_venv():
+    assert missing_library('dnspython', 'cryptography') is None
+    require_library('dnspython')
+    require_library('cryptography')
