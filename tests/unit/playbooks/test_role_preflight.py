@@ -4,8 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The roles' checks refuse values that would inject into the files they
 render, before anything on the host changes: the preflight tasks of
-reverse_proxy and tls and the homeserver's validate_config (Eltrix
-environment) run on the controller with ansible-playbook, one play per case."""
+reverse_proxy, tls and homeserver (Eltrix environment) run on the controller with ansible-playbook, one play per case."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -27,7 +26,7 @@ ELTRIX = {'homeserver_backend': 'eltrix', 'homeserver_server_name': 'example.com
 ROLES = {
     'reverse_proxy': ('matrix.federation.reverse_proxy', 'preflight.yml', PROXY),
     'tls': ('matrix.federation.tls', 'preflight.yml', TLS),
-    'homeserver': ('matrix.federation.homeserver', 'validate_config.yml', ELTRIX),
+    'homeserver': ('matrix.federation.homeserver', 'preflight.yml', ELTRIX),
 }
 
 # (role, variables over the role's base, fragments of the refusal or None: accepted)
