@@ -88,3 +88,36 @@ def test_spec_states_every_non_null_default(role):
 ])
 def test_differences_are_found_in_either_direction(default_values, options, expected):
     assert differences(default_values, options) == expected
+
+
+def spec_errors(role, provided):
+    """The argument spec's refusals of ``provided``, as the role's entry point validates it."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    result = ArgumentSpecValidator(spec_options(role)).validate(provided)
+    return [str(error) for error in result.errors]
+
+
+# The roles' preflight leaves choices to the spec (no assert repeats them).
+@pytest.mark.parametrize('role, provided, fragment', [
+    ('firewall', {'firewall_backend': 'iptables'}, 'firewall_backend must be one of'),
+    ('firewall', {'firewall_extra_ports': [{'port': 9000, 'proto': 'TCP'}]}, 'proto must be one of'),
+    ('homeserver', {'homeserver_backend': 'conduit'}, 'homeserver_backend must be one of'),
+    ('tls', {'tls_challenge': 'dns-01'}, 'tls_challenge must be one of'),
+    ('reverse_proxy', {'reverse_proxy_backend': 'apache'}, 'reverse_proxy_backend must be one of'),
+])
+def test_spec_refuses_choices(role, provided, fragment):
+    errors = spec_errors(role, provided)
+    assert any(fragment in error for error in errors), errors
+
+
+# The spec converts these for its check only: the role sees the value as given,
+# so the preflight asserts that refuse them are not repeats of the spec.
+@pytest.mark.parametrize('role, provided', [
+    ('firewall', {'firewall_sources': '10.0.0.0/8'}),
+    ('firewall', {'firewall_extra_ports': [{'port': '9000'}]}),
+    ('homeserver', {'homeserver_federation_rate_limit': '5'}),
+    ('homeserver', {'homeserver_eltrix_log_federation': 'yes'}),
+    ('homeserver', {'homeserver_config_override': 'a=b'}),
+])
+def test_spec_accepts_values_the_role_sees_unconverted(role, provided):
+    assert spec_errors(role, provided) == []
