@@ -18,7 +18,10 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
 from ansible.module_utils.six import string_types
+from ansible.plugins.filter.core import to_json
 from jinja2.filters import do_int
+
+from ansible_collections.matrix.federation.plugins.filter.matrix_server_name import matrix_cidr_errors
 
 
 def _ports(value, name):
@@ -110,6 +113,28 @@ def matrix_firewall_cut(listeners, rules, accept_closing=None, client_ports=None
     return found
 
 
+def matrix_firewall_source_errors(sources, extra_ports):
+    """Messages for every source that is not an IPv4/IPv6 address or network, naming the variable.
+
+    ``sources`` is ``firewall_sources``; ``extra_ports`` the entries of
+    ``firewall_extra_ports``, whose own ``sources`` must be a list. An extra
+    port is named by its position among the entries that have ``sources``
+    (as the role always named it) and by its port.
+    """
+    if not is_sequence(extra_ports):
+        raise AnsibleFilterError('matrix_firewall_source_errors expects the list of extra ports, got %s'
+                                 % type(extra_ports).__name__)
+    errors = ['firewall_sources: %s' % error for error in matrix_cidr_errors(sources)]
+    with_sources = [extra for extra in extra_ports if isinstance(extra, dict) and 'sources' in extra]
+    for index, extra in enumerate(with_sources):
+        where = 'firewall_extra_ports[%d] (port %s) sources' % (index, extra['port'])
+        if isinstance(extra['sources'], string_types) or not is_sequence(extra['sources']):
+            errors.append('%s must be a list, got %s' % (where, to_json(extra['sources'])))
+            continue
+        errors.extend('%s: %s' % (where, error) for error in matrix_cidr_errors(extra['sources']))
+    return errors
+
+
 def _string(value):
     """The value as Jinja's string filter writes it (True, None, 5353)."""
     return value if isinstance(value, string_types) else str(value)
@@ -123,4 +148,5 @@ class FilterModule(object):
             'matrix_firewall_ssh_rules': matrix_firewall_ssh_rules,
             'matrix_firewall_rules': matrix_firewall_rules,
             'matrix_firewall_cut': matrix_firewall_cut,
+            'matrix_firewall_source_errors': matrix_firewall_source_errors,
         }

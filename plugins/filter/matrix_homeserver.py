@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The homeserver role's settings that take a program to build: the retired
-signing keys to publish, and Dendrite's managed ``dendrite.yaml`` values."""
+"""The homeserver role's settings that take a program to build (the retired
+signing keys to publish, Dendrite's managed ``dendrite.yaml`` values) and its
+checks of the signing keys given in the inventory."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,12 +14,17 @@ __metaclass__ = type
 import re
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.six import string_types
 from ansible.plugins.filter.core import to_bool
 from jinja2.filters import do_int
 
 # Synapse's duration syntax (synapse.config._base.Config.parse_duration): no unit is milliseconds.
 _DURATION_RE = re.compile(r'^([0-9]+)(ms|s|m|h|d|w|y)?$')
+# A key id, and an ed25519 public key (32 bytes) in unpadded base64. Matched
+# as the role's Jinja matched them (re.match: "$" also matches before a final newline).
+_KEY_ID_RE = re.compile(r'^ed25519:[A-Za-z0-9_]+$')
+_PUBLIC_KEY_RE = re.compile(r'^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]$')
 _DURATION_MS = {'ms': 1, 's': 1000, 'm': 60000, 'h': 3600000, 'd': 86400000, 'w': 604800000, 'y': 31536000000}
 
 
@@ -103,6 +109,56 @@ def matrix_dendrite_settings(server_name, federation_enabled=True, verify_certif
     return {'global': settings_global, 'federation_api': federation_api}
 
 
+def _matches(pattern, value):
+    """Ansible's match test: the value as text, matched from its start."""
+    return bool(pattern.match(to_text(value, errors='surrogate_or_strict')))
+
+
+def _is_integer(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def matrix_old_signing_key_errors(old_signing_keys):
+    """The key ids of ``homeserver_old_signing_keys`` that are not ``{key: <public key>, expired_ts: <ms>}``.
+
+    ``["(not a dict)"]`` when the value is no dict at all. A private key pasted
+    from a signing key file has the wrong length, so it is named here too.
+    """
+    if not isinstance(old_signing_keys, dict):
+        return ['(not a dict)']
+    bad = []
+    for key_id, entry in old_signing_keys.items():
+        if not _matches(_KEY_ID_RE, key_id) or not isinstance(entry, dict) \
+                or not _matches(_PUBLIC_KEY_RE, _string(entry.get('key', ''))) \
+                or not _is_integer(entry.get('expired_ts', '')):
+            bad.append(key_id)
+    return bad
+
+
+def matrix_trusted_key_server_errors(trusted_key_servers):
+    """The ``homeserver_trusted_key_servers`` entries whose pinned keys are wrong, by server name.
+
+    An entry that is no dict is named as text; one whose ``verify_keys`` is no
+    dict, or holds a key id or a public key of the wrong form, by its
+    ``server_name`` (``?`` without one). Entries without ``verify_keys`` pass.
+    """
+    bad = []
+    for server in trusted_key_servers or []:
+        if not isinstance(server, dict):
+            bad.append(_string(server))
+        elif 'verify_keys' in server:
+            pins = server['verify_keys']
+            if not isinstance(pins, dict) or not all(_matches(_KEY_ID_RE, key_id) for key_id in pins) \
+                    or not all(_matches(_PUBLIC_KEY_RE, _string(public)) for public in pins.values()):
+                bad.append(server.get('server_name', '?'))
+    return bad
+
+
+def _string(value):
+    """The value as Jinja's string filter writes it."""
+    return value if isinstance(value, string_types) else str(value)
+
+
 class FilterModule(object):
     """Settings of the homeserver role."""
 
@@ -110,4 +166,6 @@ class FilterModule(object):
         return {
             'matrix_old_signing_keys': matrix_old_signing_keys,
             'matrix_dendrite_settings': matrix_dendrite_settings,
+            'matrix_old_signing_key_errors': matrix_old_signing_key_errors,
+            'matrix_trusted_key_server_errors': matrix_trusted_key_server_errors,
         }

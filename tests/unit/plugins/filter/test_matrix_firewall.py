@@ -14,7 +14,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.matrix.federation.plugins.filter.matrix_firewall import (
-    FilterModule, matrix_firewall_cut, matrix_firewall_rules, matrix_firewall_ssh_rules)
+    FilterModule, matrix_firewall_cut, matrix_firewall_rules, matrix_firewall_source_errors, matrix_firewall_ssh_rules)
 
 # The role's defaults: federation on 8448, HTTPS, ACME http-01.
 DEFAULTS = {'federation_port': 8448, 'https_port': 443, 'http_acme_port': 80, 'sources': []}
@@ -29,7 +29,8 @@ def listener(port, proto='tcp', address='0.0.0.0', processes=(), users=()):
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {'matrix_firewall_ssh_rules', 'matrix_firewall_rules', 'matrix_firewall_cut'}
+    assert set(FilterModule().filters()) == {'matrix_firewall_ssh_rules', 'matrix_firewall_rules', 'matrix_firewall_cut',
+                                             'matrix_firewall_source_errors'}
 
 
 def test_ssh_rules():
@@ -140,3 +141,34 @@ def test_accept_closing_and_client_ports():
 def test_cut_refuses_wrong_input():
     with pytest.raises(AnsibleFilterError):
         matrix_firewall_cut({'listeners': []}, ALL_RULES)
+
+
+def test_source_errors_none_for_networks_and_addresses():
+    extra = [{'port': 9000, 'sources': ['192.0.2.10', 'fd00:20::/48']}, {'port': 9001}]
+    assert matrix_firewall_source_errors(['10.20.0.0/16', '2001:db8::1'], extra) == []
+    assert matrix_firewall_source_errors([], []) == []
+
+
+def test_source_errors_name_the_variable_and_the_value():
+    errors = matrix_firewall_source_errors(['any', '1.2.3.4; drop', '10.0.0.1/8'], [])
+    assert len(errors) == 3
+    assert errors[0].startswith("firewall_sources: 'any' is not an IP range in CIDR notation")
+    assert '10.0.0.1/8 has host bits set' in errors[2]
+
+
+def test_source_errors_of_extra_ports():
+    extra = [{'port': 1}, {'port': 9000, 'sources': '10.0.0.0/8'}, {'port': 2},
+             {'port': 9001, 'sources': ['10.0.0.1/8']}, {'port': 9004, 'sources': None}]
+    # Numbered among the entries that have sources, as the role always numbered them; the port says which.
+    assert matrix_firewall_source_errors([], extra) == [
+        'firewall_extra_ports[0] (port 9000) sources must be a list, got "10.0.0.0/8"',
+        "firewall_extra_ports[1] (port 9001) sources: '10.0.0.1/8' is not an IP range in CIDR notation "
+        "(10.0.0.1/8 has host bits set); examples: 10.0.0.0/8, fd00::/8",
+        'firewall_extra_ports[2] (port 9004) sources must be a list, got null',
+    ]
+
+
+def test_source_errors_of_a_string_instead_of_a_list():
+    # The argument spec turns "10.0.0.0/8" into a list for its own check only; the role sees the string.
+    assert matrix_firewall_source_errors('10.0.0.0/8', []) == []
+    assert matrix_firewall_source_errors('any', [])[0].startswith("firewall_sources: 'any'")

@@ -14,7 +14,8 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.matrix.federation.plugins.filter.matrix_homeserver import (
-    FilterModule, matrix_dendrite_settings, matrix_old_signing_keys)
+    FilterModule, matrix_dendrite_settings, matrix_old_signing_key_errors, matrix_old_signing_keys,
+    matrix_trusted_key_server_errors)
 
 KEY_A = 'XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI'
 KEY_B = 'A' * 42 + 'E'
@@ -22,7 +23,8 @@ KEY_C = 'C' * 42 + 'g'
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {'matrix_old_signing_keys', 'matrix_dendrite_settings'}
+    assert set(FilterModule().filters()) == {'matrix_old_signing_keys', 'matrix_dendrite_settings',
+                                             'matrix_old_signing_key_errors', 'matrix_trusted_key_server_errors'}
 
 
 def test_old_keys_merged_in_order_later_wins():
@@ -119,3 +121,41 @@ def test_dendrite_federation_off_no_notaries_and_only_key_files():
     assert settings['global']['presence'] == {'enable_inbound': False, 'enable_outbound': False}
     assert settings['global']['old_private_keys'] == [{'private_key': '/abs/old.pem', 'expired_at': 0}]
     assert settings['federation_api'] == {'disable_tls_validation': False, 'key_perspectives': []}
+
+
+def test_old_signing_key_errors():
+    keys = {
+        'ed25519:a': {'key': KEY_A, 'expired_ts': 1700000000000},
+        'ed25519:b c': {'key': KEY_A, 'expired_ts': 1},          # a space in the version
+        'ed25519:x': {'key': KEY_A + 'A', 'expired_ts': 1},       # 44 characters: not a public key
+        'ed25519:y': {'key': KEY_A, 'expired_ts': '1'},           # a string
+        'ed25519:z': {'key': KEY_A, 'expired_ts': True},          # a boolean is no timestamp
+        'ed25519:n': {'key': None, 'expired_ts': 1},
+        'ed25519:m': 'ed25519 m 0123456789abcdef',                  # a signing key file line
+        'rsa:q': {'key': KEY_A, 'expired_ts': 1},
+        'ed25519:o': {'expired_ts': 2},
+    }
+    assert matrix_old_signing_key_errors(keys) == ['ed25519:b c', 'ed25519:x', 'ed25519:y', 'ed25519:z', 'ed25519:n',
+                                                   'ed25519:m', 'rsa:q', 'ed25519:o']
+    assert matrix_old_signing_key_errors({}) == []
+
+
+@pytest.mark.parametrize('value', [['ed25519:a'], 'ed25519:a', None])
+def test_old_signing_key_errors_of_no_dict(value):
+    assert matrix_old_signing_key_errors(value) == ['(not a dict)']
+
+
+def test_trusted_key_server_errors():
+    servers = [
+        {'server_name': 'matrix.org'},                                     # no pins: fine
+        {'server_name': 'a.org', 'verify_keys': {'ed25519:auto': KEY_A}},
+        {'server_name': 'b.org', 'verify_keys': {'ed25519:auto': 'short'}},
+        {'server_name': 'c.org', 'verify_keys': {'bad id': KEY_A}},
+        {'verify_keys': []},
+        'plain.org',
+        {'server_name': 'd.org', 'verify_keys': None},
+        {'server_name': 'e.org', 'verify_keys': {'ed25519:x': 5}},
+    ]
+    assert matrix_trusted_key_server_errors(servers) == ['b.org', 'c.org', '?', 'plain.org', 'd.org', 'e.org']
+    assert matrix_trusted_key_server_errors(None) == []
+    assert matrix_trusted_key_server_errors([]) == []
