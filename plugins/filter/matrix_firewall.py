@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
 from ansible.module_utils.six import string_types
@@ -135,6 +137,48 @@ def matrix_firewall_source_errors(sources, extra_ports):
     return errors
 
 
+# firewall-cmd --list-all-zones: one block per zone, separated by a blank line,
+# the zone name first, then "  key: values" lines.
+_ZONE_TARGET_RE = re.compile(r'(?m)^\s*target:\s*(\S+)')
+_ZONE_INTERFACES_RE = re.compile(r'(?m)^\s*interfaces:(.*)$')
+_ZONE_SOURCES_RE = re.compile(r'(?m)^\s*sources:(.*)$')
+_RUNTIME_LISTING = ['firewall-cmd', '--list-all-zones']
+
+
+def _zone_field(pattern, block, default):
+    match = pattern.search(block)
+    return match.group(1) if match else default
+
+
+def matrix_firewalld_open_zones(listings, default_zone, rules_zone=None):
+    """The firewalld zones with target ACCEPT that would take the host's traffic.
+
+    ``listings`` are the registered results of ``firewall-cmd --list-all-zones``
+    (runtime) and of ``firewall-cmd --permanent --list-all-zones`` or
+    ``firewall-offline-cmd --list-all-zones`` (permanent), each with the
+    command as ``item``. A zone with target ACCEPT counts when it is the zone
+    of the rules (``rules_zone``, else the default zone), the default zone, or
+    when it holds an interface or a source.
+    """
+    if not is_sequence(listings):
+        raise AnsibleFilterError('matrix_firewalld_open_zones expects a list of command results, got %s'
+                                 % type(listings).__name__)
+    watched = [rules_zone or default_zone, default_zone]
+    found = []
+    for result in listings:
+        where = 'runtime' if list(result['item']) == _RUNTIME_LISTING else 'permanent'
+        for block in result['stdout'].split('\n\n'):
+            if not block.strip():
+                continue
+            name = block.strip().split()[0]
+            target = _zone_field(_ZONE_TARGET_RE, block, 'default')
+            interfaces = _zone_field(_ZONE_INTERFACES_RE, block, '').split()
+            sources = _zone_field(_ZONE_SOURCES_RE, block, '').split()
+            if target == 'ACCEPT' and (name in watched or interfaces or sources):
+                found.append({'zone': name, 'where': where, 'interfaces': interfaces, 'sources': sources})
+    return found
+
+
 def _string(value):
     """The value as Jinja's string filter writes it (True, None, 5353)."""
     return value if isinstance(value, string_types) else str(value)
@@ -149,4 +193,5 @@ class FilterModule(object):
             'matrix_firewall_rules': matrix_firewall_rules,
             'matrix_firewall_cut': matrix_firewall_cut,
             'matrix_firewall_source_errors': matrix_firewall_source_errors,
+            'matrix_firewalld_open_zones': matrix_firewalld_open_zones,
         }

@@ -14,7 +14,8 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.matrix.federation.plugins.filter.matrix_firewall import (
-    FilterModule, matrix_firewall_cut, matrix_firewall_rules, matrix_firewall_source_errors, matrix_firewall_ssh_rules)
+    FilterModule, matrix_firewall_cut, matrix_firewall_rules, matrix_firewall_source_errors, matrix_firewall_ssh_rules,
+    matrix_firewalld_open_zones)
 
 # The role's defaults: federation on 8448, HTTPS, ACME http-01.
 DEFAULTS = {'federation_port': 8448, 'https_port': 443, 'http_acme_port': 80, 'sources': []}
@@ -30,7 +31,7 @@ def listener(port, proto='tcp', address='0.0.0.0', processes=(), users=()):
 
 def test_filters_are_registered():
     assert set(FilterModule().filters()) == {'matrix_firewall_ssh_rules', 'matrix_firewall_rules', 'matrix_firewall_cut',
-                                             'matrix_firewall_source_errors'}
+                                             'matrix_firewall_source_errors', 'matrix_firewalld_open_zones'}
 
 
 def test_ssh_rules():
@@ -172,3 +173,77 @@ def test_source_errors_of_a_string_instead_of_a_list():
     # The argument spec turns "10.0.0.0/8" into a list for its own check only; the role sees the string.
     assert matrix_firewall_source_errors('10.0.0.0/8', []) == []
     assert matrix_firewall_source_errors('any', [])[0].startswith("firewall_sources: 'any'")
+
+
+# What firewall-cmd --list-all-zones prints (firewalld 1.3, Debian 12), shortened.
+ZONES = "\n".join([
+    'public (active)',
+    '  target: default',
+    '  icmp-block-inversion: no',
+    '  interfaces: eth0',
+    '  sources: ',
+    '  services: dhcpv6-client ssh',
+    '',
+    'trusted (active)',
+    '  target: ACCEPT',
+    '  icmp-block-inversion: no',
+    '  interfaces: eth1 eth2',
+    '  sources: ',
+    '',
+    'home',
+    '  target: ACCEPT',
+    '  interfaces: ',
+    '  sources: 10.0.0.0/8 fd00::/8',
+    '',
+    'drop',
+    '  target: DROP',
+    '  interfaces: eth3',
+    '',
+    'internal',
+    '  target: ACCEPT',
+    '  interfaces: ',
+    '  sources: ',
+    '',
+    'nolines',
+    '',
+    '',
+])
+PERMANENT = "public\n  target: ACCEPT\n  interfaces: \n  sources: \n\ntrusted\n  target: ACCEPT\n  interfaces: \n  sources: \n"
+
+
+def listing(item, stdout):
+    return {'item': item, 'stdout': stdout, 'changed': False}
+
+
+RUNTIME_LISTING = listing(['firewall-cmd', '--list-all-zones'], ZONES)
+PERMANENT_LISTING = listing(['firewall-cmd', '--permanent', '--list-all-zones'], PERMANENT)
+
+
+def test_firewalld_open_zones_runtime_and_permanent():
+    zones = matrix_firewalld_open_zones([RUNTIME_LISTING, PERMANENT_LISTING], 'public')
+    assert zones == [
+        {'zone': 'trusted', 'where': 'runtime', 'interfaces': ['eth1', 'eth2'], 'sources': []},
+        {'zone': 'home', 'where': 'runtime', 'interfaces': [], 'sources': ['10.0.0.0/8', 'fd00::/8']},
+        # The default zone in the permanent configuration: it takes effect at the next reload.
+        {'zone': 'public', 'where': 'permanent', 'interfaces': [], 'sources': []},
+    ]
+
+
+def test_firewalld_open_zones_the_rules_zone_counts():
+    zones = matrix_firewalld_open_zones([RUNTIME_LISTING], 'public', 'internal')
+    assert [zone['zone'] for zone in zones] == ['trusted', 'home', 'internal']
+    # Empty or null: the default zone.
+    assert matrix_firewalld_open_zones([RUNTIME_LISTING], 'public', '') == \
+        matrix_firewalld_open_zones([RUNTIME_LISTING], 'public', None)
+
+
+def test_firewalld_open_zones_offline_is_permanent():
+    zones = matrix_firewalld_open_zones([listing(['firewall-offline-cmd', '--list-all-zones'], ZONES)], 'drop')
+    assert [(zone['zone'], zone['where']) for zone in zones] == [('trusted', 'permanent'), ('home', 'permanent')]
+
+
+def test_firewalld_open_zones_empty_output():
+    assert matrix_firewalld_open_zones([listing(['firewall-cmd', '--list-all-zones'], ''),
+                                        listing(['firewall-cmd', '--permanent', '--list-all-zones'], '\n\n\n')], 'public') == []
+    with pytest.raises(AnsibleFilterError):
+        matrix_firewalld_open_zones({'results': []}, 'public')
