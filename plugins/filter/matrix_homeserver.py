@@ -109,6 +109,28 @@ def matrix_dendrite_settings(server_name, federation_enabled=True, verify_certif
     return {'global': settings_global, 'federation_api': federation_api}
 
 
+def matrix_synapse_shadowed_settings(config_files, settings):
+    """The configuration files Synapse reads after the role's own that set keys of ``settings``.
+
+    ``config_files`` are Synapse's files in the order it reads them
+    (``config_files`` of matrix.federation.homeserver_config_info: ``path``,
+    ``keys``, ``managed``). Synapse keeps the last value of a top-level key,
+    so the role's value for such a key would be ignored.
+    """
+    if not isinstance(config_files, list):
+        raise AnsibleFilterError('matrix_synapse_shadowed_settings expects the list of configuration files, got %s'
+                                 % type(config_files).__name__)
+    shadowed, seen_managed = [], False
+    for config_file in config_files:
+        if seen_managed:
+            keys = [key for key in config_file['keys'] if key in settings]
+            if keys:
+                shadowed.append({'path': config_file['path'], 'keys': keys})
+        if config_file['managed']:
+            seen_managed = True
+    return shadowed
+
+
 def _matches(pattern, value):
     """Ansible's match test: the value as text, matched from its start."""
     return bool(pattern.match(to_text(value, errors='surrogate_or_strict')))
@@ -168,4 +190,5 @@ class FilterModule(object):
             'matrix_dendrite_settings': matrix_dendrite_settings,
             'matrix_old_signing_key_errors': matrix_old_signing_key_errors,
             'matrix_trusted_key_server_errors': matrix_trusted_key_server_errors,
+            'matrix_synapse_shadowed_settings': matrix_synapse_shadowed_settings,
         }

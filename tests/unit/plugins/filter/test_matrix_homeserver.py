@@ -15,7 +15,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.matrix.federation.plugins.filter.matrix_homeserver import (
     FilterModule, matrix_dendrite_settings, matrix_old_signing_key_errors, matrix_old_signing_keys,
-    matrix_trusted_key_server_errors)
+    matrix_synapse_shadowed_settings, matrix_trusted_key_server_errors)
 
 KEY_A = 'XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI'
 KEY_B = 'A' * 42 + 'E'
@@ -24,7 +24,8 @@ KEY_C = 'C' * 42 + 'g'
 
 def test_filters_are_registered():
     assert set(FilterModule().filters()) == {'matrix_old_signing_keys', 'matrix_dendrite_settings',
-                                             'matrix_old_signing_key_errors', 'matrix_trusted_key_server_errors'}
+                                             'matrix_old_signing_key_errors', 'matrix_trusted_key_server_errors',
+                                             'matrix_synapse_shadowed_settings'}
 
 
 def test_old_keys_merged_in_order_later_wins():
@@ -159,3 +160,31 @@ def test_trusted_key_server_errors():
     assert matrix_trusted_key_server_errors(servers) == ['b.org', 'c.org', '?', 'plain.org', 'd.org', 'e.org']
     assert matrix_trusted_key_server_errors(None) == []
     assert matrix_trusted_key_server_errors([]) == []
+
+
+def config_file(path, keys, managed=False):
+    return {'path': path, 'keys': keys, 'managed': managed}
+
+
+def test_synapse_shadowed_settings():
+    settings = {'server_name': 'example.com', 'presence': {'enabled': False}, 'trusted_key_servers': []}
+    files = [
+        config_file('/etc/matrix-synapse/homeserver.yaml', ['server_name', 'presence']),    # read before: overridden
+        config_file('/etc/matrix-synapse/conf.d/matrix_federation.yaml', ['presence'], True),
+        config_file('/etc/matrix-synapse/conf.d/z.yaml', ['presence', 'other', 'server_name']),
+        config_file('/etc/matrix-synapse/conf.d/zz.yaml', ['other']),
+        config_file('/etc/matrix-synapse/conf.d/zzz.yaml', ['trusted_key_servers']),
+    ]
+    assert matrix_synapse_shadowed_settings(files, settings) == [
+        {'path': '/etc/matrix-synapse/conf.d/z.yaml', 'keys': ['presence', 'server_name']},
+        {'path': '/etc/matrix-synapse/conf.d/zzz.yaml', 'keys': ['trusted_key_servers']},
+    ]
+
+
+def test_synapse_shadowed_settings_none():
+    settings = {'presence': {'enabled': False}}
+    assert matrix_synapse_shadowed_settings([], settings) == []
+    assert matrix_synapse_shadowed_settings([config_file('/etc/matrix-synapse/homeserver.yaml', ['presence']),
+                                             config_file('/etc/matrix-synapse/conf.d/m.yaml', [], True)], settings) == []
+    with pytest.raises(AnsibleFilterError):
+        matrix_synapse_shadowed_settings({'config_files': []}, settings)
