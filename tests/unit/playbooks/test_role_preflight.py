@@ -5,8 +5,7 @@
 
 """The roles' checks refuse values that would inject into the files they
 render, before anything on the host changes: the preflight tasks of
-reverse_proxy and tls and the homeserver's validate_config (Eltrix
-environment) run on the controller with ansible-playbook, one play per case."""
+reverse_proxy, tls, firewall and homeserver (Eltrix environment) run on the controller with ansible-playbook, one play per case."""
 
 import json
 import os
@@ -20,11 +19,13 @@ import pytest
 PROXY = {'reverse_proxy_server_name': 'example.test', 'reverse_proxy_matrix_host': 'matrix.example.test'}
 TLS = {'tls_server_name': 'example.test', 'tls_delegated_host': 'matrix.example.test', 'tls_acme_agree_tos': True}
 ELTRIX = {'homeserver_backend': 'eltrix', 'homeserver_server_name': 'example.com'}
+FIREWALL = {}
 
 ROLES = {
     'reverse_proxy': ('matrix.federation.reverse_proxy', 'preflight.yml', PROXY),
     'tls': ('matrix.federation.tls', 'preflight.yml', TLS),
-    'homeserver': ('matrix.federation.homeserver', 'validate_config.yml', ELTRIX),
+    'homeserver': ('matrix.federation.homeserver', 'preflight.yml', ELTRIX),
+    'firewall': ('matrix.federation.firewall', 'preflight.yml', FIREWALL),
 }
 
 # (role, variables over the role's base, fragments of the refusal or None: accepted)
@@ -61,7 +62,19 @@ CASES = [
     ('tls', {'tls_extra_names': ['extra.example.test', 'a.example.test;b']}, ['tls_extra_names[1]']),
     ('tls', {'tls_cert_name': 'x/../../y'}, ['tls_cert_name']),
     ('tls', {'tls_server_name': 'localhost', 'tls_delegated_host': ''}, ['a name without a dot']),
+    ('firewall', {}, None),
+    ('firewall', {'firewall_sources': ['10.20.0.0/16', 'fd00:20::/48'],
+                  'firewall_extra_ports': [{'port': 3478, 'proto': 'udp'}, {'port': 9000, 'sources': ['192.0.2.10']}]}, None),
+    ('firewall', {'firewall_sources': ['10.0.0.0/8', '1.2.3.4; drop']},
+     ['Refusing to apply the firewall, nothing was changed: firewall_sources: \'1.2.3.4; drop\' is not an IP range']),
+    ('firewall', {'firewall_extra_ports': [{'port': 1}, {'port': 9000, 'sources': '192.0.2.10'}]},
+     ['firewall_extra_ports[0] (port 9000) sources must be a list, got "192.0.2.10"']),
+    ('firewall', {'firewall_https': 70000}, ['ports must be integers 1-65535 or null']),
+    ('firewall', {'firewall_accept_closing': ['5432/tcp', '5353/sctp']}, ['Invalid firewall_accept_closing', '5353/sctp']),
     ('homeserver', {}, None),
+    ('homeserver', {'homeserver_backend': 'synapse', 'homeserver_old_signing_keys': {'ed25519:a': {'key': 'A' * 43, 'expired_ts': 1}}}, None),
+    ('homeserver', {'homeserver_backend': 'synapse', 'homeserver_old_signing_keys': {'ed25519:a': {'key': 'A' * 43, 'expired_ts': '1'}}},
+     ['never paste a signing key file line', 'Wrong entries: ed25519:a.']),
     ('homeserver', {'homeserver_config_override': {'ELTRIX_LOG_LEVEL': 'debug', 'ELTRIX_URL': 'https://a.example/x?y=1'}}, None),
     ('homeserver', {'homeserver_config_override': {'ELTRIX_DB_PASSWORD': 'pa$$word'}},
      ['ELTRIX_DB_PASSWORD is refused: it contains "$"']),
