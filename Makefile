@@ -59,11 +59,9 @@ lint: venv collection-link
 build-check: venv
 	@bash tests/build-check.sh
 
+# Two scenarios at a time (MOLECULE_JOBS), longest first: tests/molecule.sh.
 molecule: setup
-	@for s in $(SCENARIOS); do \
-	  echo "=== molecule test -s $$s"; \
-	  $(BIN)/molecule test -s $$s || exit 1; \
-	done
+	@bash tests/molecule.sh $(SCENARIOS)
 
 test-fast: unit sanity lint build-check
 
