@@ -11,15 +11,10 @@ are pure functions of the role's variables and of what the host reported, so
 the role's tasks only pass them along.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
-from ansible.module_utils.six import string_types
 from ansible.plugins.filter.core import to_json
 from jinja2.filters import do_int
 
@@ -130,7 +125,7 @@ def matrix_firewall_source_errors(sources, extra_ports):
     with_sources = [extra for extra in extra_ports if isinstance(extra, dict) and 'sources' in extra]
     for index, extra in enumerate(with_sources):
         where = 'firewall_extra_ports[%d] (port %s) sources' % (index, extra['port'])
-        if isinstance(extra['sources'], string_types) or not is_sequence(extra['sources']):
+        if isinstance(extra['sources'], str) or not is_sequence(extra['sources']):
             errors.append('%s must be a list, got %s' % (where, to_json(extra['sources'])))
             continue
         errors.extend('%s: %s' % (where, error) for error in matrix_cidr_errors(extra['sources']))
@@ -181,10 +176,10 @@ def matrix_firewalld_open_zones(listings, default_zone, rules_zone=None):
 
 def _string(value):
     """The value as Jinja's string filter writes it (True, None, 5353)."""
-    return value if isinstance(value, string_types) else str(value)
+    return value if isinstance(value, str) else str(value)
 
 
-class FilterModule(object):
+class FilterModule:
     """The firewall role's rule set."""
 
     def filters(self):

@@ -7,15 +7,10 @@
 signing keys to publish, Dendrite's managed ``dendrite.yaml`` values) and its
 checks of the signing keys given in the inventory."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.six import string_types
 from ansible.plugins.filter.core import to_bool
 from jinja2.filters import do_int
 
@@ -36,7 +31,7 @@ def _mapping(value, what, name):
 
 def _sorted_items(mapping):
     """Items ordered by key as Jinja's dictsort orders them (ignoring case)."""
-    return sorted(mapping.items(), key=lambda item: item[0].lower() if isinstance(item[0], string_types) else item[0])
+    return sorted(mapping.items(), key=lambda item: item[0].lower() if isinstance(item[0], str) else item[0])
 
 
 def matrix_old_signing_keys(configured, inventory, signing_key=None):
@@ -178,10 +173,10 @@ def matrix_trusted_key_server_errors(trusted_key_servers):
 
 def _string(value):
     """The value as Jinja's string filter writes it."""
-    return value if isinstance(value, string_types) else str(value)
+    return value if isinstance(value, str) else str(value)
 
 
-class FilterModule(object):
+class FilterModule:
     """Settings of the homeserver role."""
 
     def filters(self):

@@ -7,9 +7,6 @@ variables: a default the spec does not document is neither validated nor in
 ansible-doc, and an option without a default is undefined in the role's tasks.
 Where the spec states a default it is the one defaults/main.yml sets."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import os
 

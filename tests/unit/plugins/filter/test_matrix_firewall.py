@@ -5,9 +5,6 @@
 """The firewall role's rule set (matrix_firewall_ssh_rules, matrix_firewall_rules)
 and the services its default deny would cut (matrix_firewall_cut)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import pytest
 

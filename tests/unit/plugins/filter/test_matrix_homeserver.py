@@ -5,9 +5,6 @@
 """The homeserver role's retired keys (matrix_old_signing_keys) and Dendrite's
 managed settings (matrix_dendrite_settings)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import pytest
 

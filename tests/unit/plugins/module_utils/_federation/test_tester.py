@@ -27,9 +27,6 @@ LABELS = [
 IPV6_LABELS = ('ip_literal_v6', 'dual', 'v4only')
 
 
-__metaclass__ = type
-
-
 def _codes(entries):
     return set(entry['code'] for entry in entries)
 
@@ -119,9 +116,6 @@ def test_invalid_ca_path(tmp_path):
     with pytest.raises(FederationError) as exc:
         run_federation_test('example.org', ca_path=str(tmp_path / 'missing.pem'), nameservers=['127.0.0.1:9'], timeout=1)
     assert exc.value.code == 'INVALID_CA_PATH'
-
-
-__metaclass__ = type
 
 
 def comparable(report):
