@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""discovery.py: the spec's server-name resolution and the SRV check, called directly against the loopback lab."""
+
+import time
+
+import pytest
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import check_srv_records, resolve_server_name
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_clients
+
+# The lab's rows whose expected codes all come from resolution (no key, certificate or connection check).
+RESOLUTION_LABELS = [
+    'ip_literal_v4', 'explicit', 'wkip', 'wkport', 'wksrv', 'wklegacy', 'wkdefault', 'srv', 'srvlegacy', 'default',
+    'wkhtml', 'wkbadjson', 'wkhuge', 'wknomserver', 'wkinvalid', 'wkredirect', 'wkloop', 'wkchain', 'wkbadcert',
+    'nxdomain', 'nxdomain_default', 'servfail', 'srvdot', 'srvcname', 'srvtwo',
+    'invalid0', 'invalid1', 'invalid2', 'invalid3', 'invalid4', 'invalid5',
+]
+
+
+def _codes(entries):
+    return set(entry['code'] for entry in entries)
+
+
+def _resolve(lab, server_name, timeout=5.0):
+    dns, https = make_clients(lab.nameservers, lab.ca_path, timeout)
+    return resolve_server_name(server_name, dns, https)
+
+
+def _srv(lab, domain, expected=None):
+    dns, dummy = make_clients(lab.nameservers, lab.ca_path, 1.5)
+    return check_srv_records(domain, dns, expected)
+
+
+@pytest.mark.parametrize('label', RESOLUTION_LABELS)
+def test_resolution_row(federation_lab, label):
+    server_name = federation_lab.labels[label]
+    want = federation_lab.expect[server_name]
+    out = _resolve(federation_lab, server_name, want['timeout'])
+    assert set(out) == {'resolution', 'well_known_result', 'dns_result', 'errors', 'warnings'}
+    resolution = out['resolution']
+    assert resolution['server_name'] == server_name
+    assert resolution['method'] == want['method']
+    assert resolution['host_header'] == want['host_header']
+    assert resolution['sni'] == want['sni']
+    assert resolution['delegated_hostname'] == want['delegated']
+    assert [(t['host'], t['port']) for t in resolution['targets']] == want['targets']
+    assert _codes(out['errors']) == want['errors'], out['errors']
+    assert _codes(out['warnings']) == want['warnings'], out['warnings']
+    if not want['errors']:
+        assert all(target['addresses'] for target in resolution['targets'])
+
+
+def test_ip_literal_needs_no_dns_and_no_well_known():
+    dns, https = make_clients(['127.0.0.1:9'], None, 5.0)  # a DNS server that never answers
+    started = time.monotonic()
+    out = resolve_server_name('[2001:db8::1]:8449', dns, https)
+    assert time.monotonic() - started < 2.0
+    assert out['resolution']['method'] == 'ip_literal' and out['resolution']['sni'] is None
+    assert out['resolution']['targets'] == [{'host': '2001:db8::1', 'port': 8449, 'addresses': ['2001:db8::1']}]
+    assert out['well_known_result'] is None and out['errors'] == [] and out['warnings'] == []
+
+
+def test_srv_delegation_records_the_lookups(federation_lab):
+    out = _resolve(federation_lab, federation_lab.labels['wksrv'])
+    assert out['well_known_result']['json'] == {'m.server': 'hs-wksrv.lab.test'}
+    srv = out['dns_result']['srv']
+    assert [r['target'] for r in srv['_matrix-fed._tcp.hs-wksrv.lab.test']['records']] == ['target-wksrv.lab.test']
+    assert srv['_matrix._tcp.hs-wksrv.lab.test']['records'] == []
+    assert out['dns_result']['hosts']['target-wksrv.lab.test']['addresses']
+
+
+def test_srv_check_gives_both_names_and_the_rfc_order(federation_lab):
+    result = _srv(federation_lab, 'srvtwo.lab.test', {'target': 'B-SRVTWO.lab.test.', 'port': 8456})
+    assert result['errors'] == [] and result['federation_warnings'] == []
+    assert result['service'] == '_matrix-fed._tcp.srvtwo.lab.test'
+    assert [(r['target'], r['priority']) for r in result['effective']] == [('a-srvtwo.lab.test', 10),
+                                                                           ('b-srvtwo.lab.test', 20)]
+    assert all(r['addresses'] and r['cname'] == [] for r in result['effective'])
+    assert result['records']['_matrix._tcp.srvtwo.lab.test'] == []
+
+
+def test_srv_check_legacy_only_is_a_warning(federation_lab):
+    result = _srv(federation_lab, 'srvlegacy.lab.test')
+    assert result['service'] == '_matrix._tcp.srvlegacy.lab.test' and result['errors'] == []
+    assert _codes(result['federation_warnings']) == {'SRV_LEGACY_ONLY'}
+    assert '_matrix-fed._tcp.srvlegacy.lab.test' in result['federation_warnings'][0]['message']
+
+
+def test_srv_check_without_records(federation_lab):
+    result = _srv(federation_lab, 'default.lab.test')
+    assert result['service'] is None and result['effective'] == [] and result['errors'] == []
+    mismatch = _srv(federation_lab, 'default.lab.test', {'target': 'default.lab.test'})
+    assert _codes(mismatch['errors']) == {'SRV_EXPECTED_MISMATCH'}
+    assert 'no records' in mismatch['errors'][0]['message']
+
+
+@pytest.mark.parametrize('domain, expected, code', [
+    ('srvcname.lab.test', None, 'SRV_TARGET_CNAME'),
+    ('srvdot.lab.test', None, 'SRV_SERVICE_UNAVAILABLE'),
+    ('servfail.lab.test', None, 'DNS_SERVFAIL'),
+    ('srv.lab.test', {'target': 'elsewhere.lab.test', 'port': 8448}, 'SRV_EXPECTED_MISMATCH'),
+    ('srv.lab.test', {'port': 1}, 'SRV_EXPECTED_MISMATCH'),
+])
+def test_srv_check_errors(federation_lab, domain, expected, code):
+    assert code in _codes(_srv(federation_lab, domain, expected)['errors'])
+
+
+def test_srv_check_cname_names_the_chain(federation_lab):
+    result = _srv(federation_lab, 'srvcname.lab.test')
+    message = [e['message'] for e in result['errors'] if e['code'] == 'SRV_TARGET_CNAME'][0]
+    assert message.startswith('SRV target alias-srvcname.lab.test is a CNAME') and 'use the canonical name' in message

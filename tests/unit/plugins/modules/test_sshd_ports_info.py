@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""sshd_ports_info as a real subprocess, with fake ss, systemctl and sshd first on PATH."""
+
+import os
+import shutil
+
+import pytest
+
+from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
+
+# A Debian 12 host with SSH moved the socket-activated way (ssh.socket on 2222), before any connection.
+SS_SOCKET_ONLY = 'LISTEN 0      4096   *:2222 *:* users:(("systemd",pid=1,fd=24))\n'
+SOCKETS_SHOW = '''Accept=no
+Listen=/run/dbus/system_bus_socket (Stream)
+Id=dbus.socket
+Triggers=dbus.service
+ActiveState=active
+UnitFileState=static
+
+Accept=no
+Listen=[::]:2222 (Stream)
+Id=ssh.socket
+Triggers=ssh.service
+ActiveState=active
+UnitFileState=enabled
+'''
+SERVICES_SHOW = ('ExecStart={ path=/usr/sbin/sshd ; argv[]=/usr/sbin/sshd -D $SSHD_OPTS ; ignore_errors=no ; '
+                 'start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\nId=ssh.service\n')
+SS_SSHD = 'LISTEN 0      128    0.0.0.0:22   0.0.0.0:* users:(("sshd",pid=471,fd=3))\n'
+
+# get_bin_path looks in /usr/sbin before PATH for sshd: a real sshd would answer instead of the fake (or its absence).
+_SSHD_DIRS = os.pathsep.join([os.environ.get('PATH', ''), '/sbin', '/usr/sbin', '/usr/local/sbin'])
+no_real_sshd = pytest.mark.skipif(shutil.which('sshd', path=_SSHD_DIRS) is not None, reason='a real sshd is installed')
+
+
+def _fake_systemctl(fake_bin, sockets):
+    # Both systemctl calls get the same answer: the socket units' blocks, then the services' (only Id and ExecStart read).
+    fake_bin.add('systemctl', stdout=sockets + '\n' + SERVICES_SHOW)
+
+
+def test_socket_activated_ssh_is_found_on_its_socket_port(fake_bin, tmp_path):
+    fake_bin.add('ss', stdout=SS_SOCKET_ONLY)
+    _fake_systemctl(fake_bin, SOCKETS_SHOW)
+    result, rc, dummy = run_module('sshd_ports_info', {}, tmp_path)
+    assert rc == 0, result
+    assert result['changed'] is False
+    assert result['ports'] == [2222] and result['listening'] == [] and result['socket_activated'] is True
+    assert result['sockets'] == [{'unit': 'ssh.socket', 'service': 'ssh.service', 'ports': [2222], 'active': True,
+                                  'enabled': True}]
+    assert fake_bin.calls('ss') == [{'argv': ['-H', '-t', '-l', '-n', '-p'], 'lc_all': 'C'}]
+    first = fake_bin.calls('systemctl')[0]
+    assert first['argv'][0] == 'show' and first['argv'][-1] == '*.socket' and first['lc_all'] == 'C'
+
+
+@no_real_sshd
+def test_configuration_file_when_sshd_t_fails(fake_bin, tmp_path):
+    fake_bin.add('ss', stdout=SS_SSHD)
+    fake_bin.add('systemctl', stdout='')
+    sshd = fake_bin.add('sshd', rc=255, stderr='Missing privilege separation directory: /run/sshd\n')
+    config = tmp_path / 'sshd_config'
+    config.write_text('# moved\nPort 2200\n')
+    result, rc, dummy = run_module('sshd_ports_info', {'sshd_config': str(config)}, tmp_path)
+    assert rc == 0, result
+    assert result['sshd'] == sshd
+    assert result['listening'] == [22] and result['configured'] == [2200]
+    assert result['configured_from'] == str(config)
+    assert result['ports'] == [22, 2200] and result['socket_activated'] is False
+    assert result['problems'] == ['sshd -T failed: Missing privilege separation directory: /run/sshd']
+    assert fake_bin.calls('sshd') == [{'argv': ['-T'], 'lc_all': 'C'}]
+
+
+@no_real_sshd
+def test_missing_sshd_is_a_problem_not_a_failure(fake_bin, tmp_path):
+    fake_bin.add('ss', stdout=SS_SSHD)
+    fake_bin.add('systemctl', rc=1, stderr='System has not been booted with systemd\n')
+    result, rc, dummy = run_module('sshd_ports_info', {}, tmp_path)
+    assert rc == 0, result
+    assert result['sshd'] is None and result['ports'] == [22]
+    assert result['problems'] == ['sshd is not installed',
+                                  'systemctl show *.socket failed: System has not been booted with systemd']
