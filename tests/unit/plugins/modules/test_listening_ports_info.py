@@ -3,7 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""listening_ports_info as a real subprocess, with a fake ss first on PATH."""
+"""listening_ports_info as a real subprocess, with a fake ss first on PATH.
+
+The fake replays output captured from a Debian 12 host; the real ss is exercised by the firewall
+scenarios (molecule/firewall_nftables/tests/test_60_listeners.py)."""
 
 import pwd
 

@@ -3,7 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""sshd_ports_info as a real subprocess, with fake ss, systemctl and sshd first on PATH."""
+"""sshd_ports_info as a real subprocess, with fake ss, systemctl and sshd first on PATH.
+
+The fakes replay output captured from a Debian 12 host; the real programs are exercised by the
+firewall scenarios (molecule/firewall_nftables/tests/test_15_ssh_socket.py)."""
 
 import os
 import shutil
@@ -34,6 +37,8 @@ SS_SSHD = 'LISTEN 0      128    0.0.0.0:22   0.0.0.0:* users:(("sshd",pid=471,fd
 
 # get_bin_path looks in /usr/sbin before PATH for sshd: a real sshd would answer instead of the fake (or its absence).
 _SSHD_DIRS = os.pathsep.join([os.environ.get('PATH', ''), '/sbin', '/usr/sbin', '/usr/local/sbin'])
+# Ansible's get_bin_path looks in /usr/sbin and /sbin before PATH, so where a real sshd is installed the fake
+# one is never run; those two tests then skip (the real sshd is exercised by the firewall scenarios).
 no_real_sshd = pytest.mark.skipif(shutil.which('sshd', path=_SSHD_DIRS) is not None, reason='a real sshd is installed')
 
 
