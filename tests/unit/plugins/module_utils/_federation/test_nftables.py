@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""nftables.py: table names, the nft commands, and ensure_table's decisions against a fake kernel (no root needed)."""
+"""nftables.py: table names, the nft commands, and ensure_table's decisions against a fake kernel (no root needed;
+the real nft is exercised by tests/unit/plugins/modules/test_nftables_table.py and the firewall scenarios)."""
 
 import json
 import os
