@@ -5,27 +5,43 @@
 # a failed scenario's output is printed again at the end. Exit status: 0 when every
 # scenario passed.
 #
-#   tests/molecule.sh [SCENARIO ...]      (default: every scenario in molecule/)
+#   tests/molecule.sh [SCENARIO[:BACKEND] ...]   (default: every scenario in molecule/,
+#                                                 each of its backends)
 #
-# Scenarios run side by side: each has its own container names and networks
-# (molecule/<name>/molecule.yml), and nothing in the tree is written by them.
+# A scenario with backends (firewall, tls_proxy) runs once per backend, with
+# LAB_BACKEND set; a run is named SCENARIO:BACKEND (log .build/molecule-logs/SCENARIO-BACKEND.log).
+# Runs go side by side: each has its own container names and networks
+# (molecule/<name>/molecule.yml, the backend in the names), its own Molecule state
+# directory (MOLECULE_EPHEMERAL_DIRECTORY), and nothing in the tree is written by them.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 jobs=${MOLECULE_JOBS:-2}
 logs=$PWD/.build/molecule-logs
 mkdir -p "$logs"
 
+# The backends of the scenarios that have them.
+declare -A backends=([firewall]="nftables ufw firewalld" [tls_proxy]="nginx caddy")
 # Longest first (measured minutes on 2 cores, see README "What make test runs").
-order=(federation existing_server homeserver_dendrite tls_proxy_nginx tls_proxy_caddy signing_keys
-       homeserver_synapse firewall_ufw firewall_firewalld firewall_nftables homeserver_eltrix)
-if [ $# -gt 0 ]; then
-  wanted=("$@")
-else
-  wanted=()
+order=(federation existing_server homeserver_dendrite tls_proxy:nginx tls_proxy:caddy signing_keys
+       homeserver_synapse firewall:ufw firewall:firewalld firewall:nftables homeserver_eltrix)
+requested=("$@")
+if [ $# -eq 0 ]; then
   for f in molecule/*/molecule.yml; do
-    wanted+=("$(basename "$(dirname "$f")")")
+    requested+=("$(basename "$(dirname "$f")")")
   done
 fi
+wanted=()
+for r in "${requested[@]}"; do
+  if [ ! -f "molecule/${r%%:*}/molecule.yml" ]; then
+    echo "no scenario ${r%%:*} in molecule/" >&2
+    exit 2
+  fi
+  if [[ $r != *:* && -n ${backends[$r]:-} ]]; then
+    for b in ${backends[$r]}; do wanted+=("$r:$b"); done
+  else
+    wanted+=("$r")
+  fi
+done
 queue=()
 for s in "${order[@]}"; do
   for w in "${wanted[@]}"; do [ "$w" = "$s" ] && queue+=("$s"); done
@@ -44,7 +60,7 @@ finish() {  # finish PID: report the scenario that process ran
     [ "${pid_of[$s]}" = "$pid" ] || continue
     unset "pid_of[$s]"
     echo "=== molecule test -s $s: $([ "$rc" = 0 ] && echo passed || echo "FAILED (rc $rc)") in $(( $(date +%s) - start_of[$s] )) s"
-    cat "$logs/$s.log"
+    cat "$logs/${s/:/-}.log"
     echo "=== end of $s"
     [ "$rc" = 0 ] || failed+=("$s")
   done
@@ -57,7 +73,13 @@ for s in "${queue[@]}"; do
   done
   echo "=== molecule test -s $s: started ($(date +%T))"
   start_of[$s]=$(date +%s)
-  molecule test -s "$s" > "$logs/$s.log" 2>&1 &
+  if [[ $s == *:* ]]; then
+    state=${XDG_CACHE_HOME:-$HOME/.cache}/matrix-federation-molecule/${s/:/-}
+    mkdir -p "$state"
+    LAB_BACKEND=${s#*:} MOLECULE_EPHEMERAL_DIRECTORY=$state molecule test -s "${s%%:*}" > "$logs/${s/:/-}.log" 2>&1 &
+  else
+    molecule test -s "$s" > "$logs/$s.log" 2>&1 &
+  fi
   pid_of[$s]=$!
 done
 while [ "${#pid_of[@]}" -gt 0 ]; do
@@ -68,8 +90,8 @@ done
 echo "=== Molecule: ${#queue[@]} scenarios, $jobs at a time, in $(( $(date +%s) - started )) s"
 if [ "${#failed[@]}" -gt 0 ]; then
   for s in "${failed[@]}"; do
-    echo "=== FAILED: $s (last lines of $logs/$s.log)"
-    tail -n 80 "$logs/$s.log"
+    echo "=== FAILED: $s (last lines of $logs/${s/:/-}.log)"
+    tail -n 80 "$logs/${s/:/-}.log"
   done
   exit 1
 fi

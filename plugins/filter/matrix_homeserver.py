@@ -126,6 +126,20 @@ def matrix_synapse_shadowed_settings(config_files, settings):
     return shadowed
 
 
+def matrix_settings_in_use(unset, values):
+    """The names of ``unset`` whose value in ``values`` differs from the one that means "not used".
+
+    ``unset`` maps variable names to their "not used" value; ``values`` are
+    the variables' values in the same order (``query('ansible.builtin.vars', *unset)``).
+    """
+    if not isinstance(unset, dict) or not isinstance(values, list):
+        raise AnsibleFilterError('matrix_settings_in_use expects a dict of settings and the list of their values')
+    if len(values) != len(unset):
+        raise AnsibleFilterError('matrix_settings_in_use expects one value per setting: %d settings, %d values'
+                                 % (len(unset), len(values)))
+    return [name for (name, not_used), value in zip(unset.items(), values) if value != not_used]
+
+
 def _matches(pattern, value):
     """Ansible's match test: the value as text, matched from its start."""
     return bool(pattern.match(to_text(value, errors='surrogate_or_strict')))
@@ -186,4 +200,5 @@ class FilterModule:
             'matrix_old_signing_key_errors': matrix_old_signing_key_errors,
             'matrix_trusted_key_server_errors': matrix_trusted_key_server_errors,
             'matrix_synapse_shadowed_settings': matrix_synapse_shadowed_settings,
+            'matrix_settings_in_use': matrix_settings_in_use,
         }

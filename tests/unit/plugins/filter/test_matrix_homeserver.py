@@ -11,6 +11,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.matrix.federation.plugins.filter.matrix_homeserver import (
+    matrix_settings_in_use,
     FilterModule, matrix_dendrite_settings, matrix_old_signing_key_errors, matrix_old_signing_keys,
     matrix_synapse_shadowed_settings, matrix_trusted_key_server_errors)
 
@@ -22,7 +23,7 @@ KEY_C = 'C' * 42 + 'g'
 def test_filters_are_registered():
     assert set(FilterModule().filters()) == {'matrix_old_signing_keys', 'matrix_dendrite_settings',
                                              'matrix_old_signing_key_errors', 'matrix_trusted_key_server_errors',
-                                             'matrix_synapse_shadowed_settings'}
+                                             'matrix_synapse_shadowed_settings', 'matrix_settings_in_use'}
 
 
 def test_old_keys_merged_in_order_later_wins():
@@ -185,3 +186,21 @@ def test_synapse_shadowed_settings_none():
                                              config_file('/etc/matrix-synapse/conf.d/m.yaml', [], True)], settings) == []
     with pytest.raises(AnsibleFilterError):
         matrix_synapse_shadowed_settings({'config_files': []}, settings)
+
+
+def test_settings_in_use_names_those_set_away_from_their_unused_value():
+    unset = {'homeserver_federation_denied_servers': [], 'homeserver_federation_workers': None,
+             'homeserver_federation_presence': None}
+    values = [['bad.example'], None, False]
+    assert matrix_settings_in_use(unset, values) == ['homeserver_federation_denied_servers',
+                                                     'homeserver_federation_presence']
+
+
+def test_settings_in_use_none_when_all_unused():
+    assert matrix_settings_in_use({'a': [], 'b': None}, [[], None]) == []
+    assert matrix_settings_in_use({}, []) == []
+
+
+def test_settings_in_use_refuses_values_that_do_not_line_up():
+    with pytest.raises(AnsibleFilterError, match='one value per setting'):
+        matrix_settings_in_use({'a': [], 'b': None}, [[]])

@@ -6,7 +6,7 @@
 """listening_ports_info as a real subprocess, with a fake ss first on PATH.
 
 The fake replays output captured from a Debian 12 host; the real ss is exercised by the firewall
-scenarios (molecule/firewall_nftables/tests/test_60_listeners.py)."""
+scenarios (molecule/firewall/tests/test_60_listeners.py)."""
 
 import pwd
 

@@ -6,33 +6,20 @@
 """sshd_ports_info as a real subprocess, with fake ss, systemctl and sshd first on PATH.
 
 The fakes replay output captured from a Debian 12 host; the real programs are exercised by the
-firewall scenarios (molecule/firewall_nftables/tests/test_15_ssh_socket.py)."""
+firewall scenarios (molecule/firewall/tests/test_15_ssh_socket.py)."""
 
 import os
 import shutil
 
 import pytest
 
+from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.fixtures.debian12_ssh_socket import (
+    SERVICES_SHOW,
+    SOCKETS_SHOW,
+    SS_SOCKET_ONLY,
+)
 from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
 
-# A Debian 12 host with SSH moved the socket-activated way (ssh.socket on 2222), before any connection.
-SS_SOCKET_ONLY = 'LISTEN 0      4096   *:2222 *:* users:(("systemd",pid=1,fd=24))\n'
-SOCKETS_SHOW = '''Accept=no
-Listen=/run/dbus/system_bus_socket (Stream)
-Id=dbus.socket
-Triggers=dbus.service
-ActiveState=active
-UnitFileState=static
-
-Accept=no
-Listen=[::]:2222 (Stream)
-Id=ssh.socket
-Triggers=ssh.service
-ActiveState=active
-UnitFileState=enabled
-'''
-SERVICES_SHOW = ('ExecStart={ path=/usr/sbin/sshd ; argv[]=/usr/sbin/sshd -D $SSHD_OPTS ; ignore_errors=no ; '
-                 'start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\nId=ssh.service\n')
 SS_SSHD = 'LISTEN 0      128    0.0.0.0:22   0.0.0.0:* users:(("sshd",pid=471,fd=3))\n'
 
 # get_bin_path looks in /usr/sbin before PATH for sshd: a real sshd would answer instead of the fake (or its absence).

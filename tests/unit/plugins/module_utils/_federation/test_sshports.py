@@ -17,6 +17,12 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.sshp
     sshd_socket_units,
     stream_ports,
 )
+from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.fixtures.debian12_ssh_socket import (
+    SERVICES_SHOW,
+    SOCKETS_SHOW,
+    SS_SOCKET_ONLY,
+    SSHD_T_NO_PRIVSEP,
+)
 
 # ss -Htlnp on the firewall lab host: sshd on 22 (IPv4 and IPv6), test listeners.
 SS = '''LISTEN 0      5      0.0.0.0:9100 0.0.0.0:* users:(("python3",pid=972,fd=3))
@@ -70,39 +76,6 @@ def test_missing_tools_are_problems_not_failures():
     assert 'systemctl is not installed' in result['problems'][2]
 
 
-# A Debian 12 lab host where SSH was moved the socket-activated way: ssh.socket with the drop-in
-# ssh.socket.d/listen.conf (ListenStream= then ListenStream=2222), ssh.service disabled.
-# systemctl show --property=Id,Listen,Triggers,Accept,ActiveState,UnitFileState '*.socket' (trimmed):
-SOCKETS_SHOW = '''Accept=no
-Listen=/run/dbus/system_bus_socket (Stream)
-Id=dbus.socket
-Triggers=dbus.service
-ActiveState=active
-UnitFileState=static
-
-Accept=no
-Listen=/run/systemd/journal/socket (Datagram)
-Listen=/run/systemd/journal/stdout (Stream)
-Id=systemd-journald.socket
-Triggers=systemd-journald.service
-ActiveState=active
-UnitFileState=static
-
-Accept=no
-Listen=[::]:2222 (Stream)
-Id=ssh.socket
-Triggers=ssh.service
-ActiveState=active
-UnitFileState=enabled
-'''
-# systemctl show --property=Id,ExecStart ssh.service
-SERVICES_SHOW = '''ExecStart={ path=/usr/sbin/sshd ; argv[]=/usr/sbin/sshd -D $SSHD_OPTS ; ignore_errors=no ; start_time=[n/a] ; \
-stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }
-Id=ssh.service
-'''.replace('\\\n', '')
-# The same host before any connection: only systemd holds the socket.
-SS_SOCKET_ONLY = 'LISTEN 0      4096   *:2222 *:* users:(("systemd",pid=1,fd=24))\n'
-SSHD_T_NO_PRIVSEP = 'Missing privilege separation directory: /run/sshd\n'
 
 
 def test_systemctl_show_blocks_and_repeated_listen():

@@ -22,18 +22,18 @@ def test_names_added_and_removed_reissue_same_names_do_not(lab, proxy, settings)
     if not settings["lab_reissue_test"]:
         pytest.skip("re-issuance is tested in one scenario (lab_reissue_test)")
     wanted = sorted(settings["lab_cert_names"])
-    run = lab.playbook("../_shared_tls/tls.yml", extra_vars={"tls_extra_names": ["extra.example.test"]})
+    run = lab.playbook("tls.yml", extra_vars={"tls_extra_names": ["extra.example.test"]})
     assert run.rc == 0, run
     expanded, expanded_serial = issued(proxy)
     assert expanded == sorted(wanted + ["extra.example.test"])
 
-    run = lab.playbook("../_shared_tls/tls.yml")
+    run = lab.playbook("tls.yml")
     assert run.rc == 0, run
     shrunk, shrunk_serial = issued(proxy)
     assert shrunk == wanted
     assert shrunk_serial != expanded_serial
 
-    run = lab.playbook("../_shared_tls/tls.yml")
+    run = lab.playbook("tls.yml")
     assert run.rc == 0, run
     assert run.recap[lab.group("proxy")[0]]["changed"] == 0, run.changed_tasks()
     assert issued(proxy) == (shrunk, shrunk_serial)

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Helpers of the TLS + reverse proxy scenarios' tests (tls_proxy_nginx, tls_proxy_caddy).
+"""Helpers of the TLS + reverse proxy scenario's tests (one run per proxy: LAB_BACKEND=nginx|caddy).
 
 Two containers: `acme` runs pebble (the lab's ACME CA) and is the client the
 checks are made from; `proxy` runs the proxy, certbot and an echo backend

@@ -26,7 +26,7 @@ def test_rejected_config_leaves_the_old_one_serving(lab, proxy, client, settings
     live = proxy.file(LIVE_CONFIG[backend])
     before = live.sha256sum
     bad = "no_such_directive on" + (";" if backend == "nginx" else "")
-    run = lab.playbook("../_shared_tls/converge.yml", extra_vars={"reverse_proxy_extra_config": bad})
+    run = lab.playbook("converge.yml", extra_vars={"reverse_proxy_extra_config": bad})
     assert run.rc != 0, run
     assert run.recap[lab.group("proxy")[0]]["failed"] == 1, run
     for words in ("rejected", "no_such_directive", "left unchanged"):

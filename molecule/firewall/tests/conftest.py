@@ -2,14 +2,14 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Fixtures of the firewall scenarios' tests (firewall_nftables, firewall_ufw, firewall_firewalld).
+"""Fixtures of the firewall scenario's tests (one run per backend: LAB_BACKEND=nftables|ufw|firewalld).
 
 The scenario's inventory has one host in the group `firewall` (the role's
 target, with sshd, a listener on every port the tests look at and a rule added
 by hand: prepare.yml) and one in `probe`, on the same podman network, from
 which the tests check what the firewall lets through. `lab_backend` (group
 var) names the backend; `lab_ssh_port` (default 22) the port SSH answers on
-(firewall_ufw moves SSH to 2222 the socket-activated way: prepare.yml).
+(the ufw run moves SSH to 2222 the socket-activated way: prepare.yml).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,8 +22,8 @@ import re
 
 import pytest
 
-# Shared by the three scenarios: relative to the scenario directory.
-CONVERGE = "../firewall_nftables/converge.yml"
+# Relative to the scenario directory.
+CONVERGE = "converge.yml"
 
 STATE_FILE = "/etc/ansible/facts.d/matrix_federation_firewall.fact"
 

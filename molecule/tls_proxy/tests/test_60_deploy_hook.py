@@ -26,7 +26,7 @@ def hook_test(settings):
 
 def test_a_path_with_a_newline_is_refused(lab, proxy, hook_test):
     before = proxy.file(HOOK).sha256sum
-    run = lab.playbook("../_shared_tls/tls.yml", extra_vars={"tls_deploy_dir": "/etc/tls\ntouch /tmp/pwned"})
+    run = lab.playbook("tls.yml", extra_vars={"tls_deploy_dir": "/etc/tls\ntouch /tmp/pwned"})
     host = lab.group("proxy")[0]
     assert run.rc != 0 and run.recap[host]["failed"] == 1 and run.recap[host]["changed"] == 0, run
     # The message (JSON-escaped in Ansible's output) names the variable, the value and the fault.
@@ -38,7 +38,7 @@ def test_a_path_with_a_newline_is_refused(lab, proxy, hook_test):
 def test_an_odd_but_legal_path_works_when_certbot_runs_the_hook(lab, proxy, hook_test):
     dest = ODD_DIR + "/example.test"
     try:
-        run = lab.playbook("../_shared_tls/tls.yml", extra_vars={"tls_deploy_dir": ODD_DIR})
+        run = lab.playbook("tls.yml", extra_vars={"tls_deploy_dir": ODD_DIR})
         assert run.rc == 0, run
         # The role copied the files itself; the hook must make them again.
         proxy.run_expect([0], "rm -f -- %s %s", dest + "/fullchain.pem", dest + "/privkey.pem")
@@ -51,6 +51,6 @@ def test_an_odd_but_legal_path_works_when_certbot_runs_the_hook(lab, proxy, hook
         assert proxy.service("nginx").is_running
     finally:
         # Back to the scenario's hook and directory.
-        run = lab.playbook("../_shared_tls/tls.yml")
+        run = lab.playbook("tls.yml")
         proxy.run("rm -rf -- %s", ODD_DIR)
     assert run.rc == 0, run

@@ -36,7 +36,7 @@ def test_injection_is_refused_before_anything_changes(lab, proxy, client, settin
     backend = settings["lab_backend"]
     before = dict((path, proxy.file(path).sha256sum) for path in FILES[backend])
     value = INJECTIONS[backend][variable]
-    run = lab.playbook("../_shared_tls/converge.yml", extra_vars={variable: value})
+    run = lab.playbook("converge.yml", extra_vars={variable: value})
     host = lab.group("proxy")[0]
     assert run.rc != 0, run
     assert run.recap[host]["failed"] == 1 and run.recap[host]["changed"] == 0, run

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""SSH moved the socket-activated way (firewall_ufw: ssh.socket on 2222, ssh.service disabled).
+"""SSH moved the socket-activated way (the ufw run: ssh.socket on 2222, ssh.service disabled).
 
 The role finds 2222 and never assumes 22: the probe saw the SSH banner every
 second through converge and idempotence, no rule or record names 22, and a

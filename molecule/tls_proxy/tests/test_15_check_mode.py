@@ -32,7 +32,7 @@ def edited_default_site(proxy, settings):
 
 
 def test_check_diff_reports_no_change(lab, edited_default_site):
-    run = lab.playbook("../_shared_tls/converge.yml", check=True, diff=True)
+    run = lab.playbook("converge.yml", check=True, diff=True)
     run.assert_no_change(lab.group("proxy")[0])
     if edited_default_site:
         assert "is not Debian's untouched default site, so it stays enabled" in run.stdout, run
