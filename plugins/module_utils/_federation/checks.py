@@ -185,8 +185,8 @@ def _json_type(value):
         return 'a boolean'
     if isinstance(value, (int, float)):
         return 'a number'
-    return {dict: 'an object', list: 'a list', str: 'a string', type(None): 'null'}.get(type(value), 'a %s'
-                                                                                         % type(value).__name__)
+    names = {dict: 'an object', list: 'a list', str: 'a string', type(None): 'null'}
+    return names.get(type(value), 'a %s' % type(value).__name__)
 
 
 def _old_entry_problem(key_id, entry):
