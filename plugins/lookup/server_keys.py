@@ -5,12 +5,22 @@
 
 DOCUMENTATION = r'''
 name: server_keys
-short_description: Fetch the verified signing keys of Matrix servers
+short_description: Fetch the signing keys of Matrix servers over verified TLS
 version_added: 0.1.0
 description:
   - Resolves each server name as homeservers do, fetches C(/_matrix/key/v2/server) from every address and returns
-    the ed25519 verify keys whose self-signatures verify, for pinning in C(trusted_key_servers).
-  - Fails when no address returns keys for the right server name with valid signatures.
+    the ed25519 verify keys whose self-signatures verify.
+  - Keys are returned only when every address that answered did so over TLS whose certificate verifies (against
+    the system CAs or O(ca_path)) for the name the spec checks, with a key response that passes every key check,
+    and all those addresses serve the same verify keys. Otherwise the lookup fails naming the server, the
+    addresses and what differed or which certificate failed and why (codes C(KEYS_TLS_UNVERIFIED),
+    C(KEYS_RESPONSE_INVALID), C(KEYS_ADDRESSES_DISAGREE), C(KEYS_UNAVAILABLE) in docs/errors.md).
+  - An address that cannot be reached at all (refused, timed out, no TLS, no answer) serves no keys; it is shown
+    as a warning and does not block the keys of the addresses that did answer, as homeservers also move on to
+    the next address. So are the report's other errors and warnings (version, DNS, well-known).
+  - The keys are what this controller sees over verified TLS, not proof of who holds them. Before pinning them
+    in C(trusted_key_servers), compare them with what the server's operator publishes or what another vantage
+    point sees.
   - Several server names are tested concurrently in one call (at most O(concurrency) at a time).
   - Runs on the controller.
 author:
@@ -30,11 +40,15 @@ extends_documentation_fragment:
 '''
 
 EXAMPLES = r'''
-- name: Pin matrix.org's keys as a trusted key server
+- name: Read the keys matrix.org serves over verified TLS, to compare them with the ones it publishes
+  ansible.builtin.debug:
+    msg: "{{ lookup('matrix.federation.server_keys', 'matrix.org') }}"
+
+- name: Pin a notary's keys once they are checked (the lookup fails rather than return unverified keys)
   ansible.builtin.set_fact:
     trusted_key_servers:
-      - server_name: matrix.org
-        verify_keys: "{{ lookup('matrix.federation.server_keys', 'matrix.org') }}"
+      - server_name: notary.example.org
+        verify_keys: "{{ lookup('matrix.federation.server_keys', 'notary.example.org') }}"
 '''
 
 RETURN = r'''
@@ -46,20 +60,14 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.keytrust import report_notes, trusted_server_keys
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import missing_library
 from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_tests
 
-
-def verified_keys(report):
-    """The verify keys of the first address whose key response is for the right name and verifies."""
-    for key in sorted(report['connection_reports']):
-        checks = report['connection_reports'][key]['checks']
-        if checks['matching_server_name'] and checks['all_ed25519_checks_ok'] and checks['future_valid_until_ts']:
-            return dict((k, v) for k, v in report['connection_reports'][key]['verify_keys'].items()
-                        if checks['ed25519_checks'].get(k, {}).get('matching_signature'))
-    return None
+display = Display()
 
 
 class LookupModule(LookupBase):
@@ -79,9 +87,10 @@ class LookupModule(LookupBase):
         results = []
         for name in names:
             report = batch['reports'][name]
-            keys = verified_keys(report)
-            if not keys:
-                problems = '; '.join('%s: %s' % (e['code'], e['message']) for e in report['errors'][:3])
-                raise AnsibleLookupError('no verified keys for %s: %s' % (name, problems or 'no address answered'))
-            results.append(keys)
+            try:
+                results.append(trusted_server_keys(report))
+            except FederationError as exc:
+                raise AnsibleLookupError('server_keys: %s: %s' % (exc.code, exc.message)) from exc
+            for note in report_notes(report):
+                display.warning('server_keys: %s: %s' % (name, note))
         return results

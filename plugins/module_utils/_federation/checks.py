@@ -13,6 +13,7 @@ connection's part of the report. No network here.
 """
 
 import datetime
+import re
 import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
@@ -25,6 +26,10 @@ if HAS_CRYPTOGRAPHY:
     from cryptography.hazmat.primitives import hashes
 
 HOUR_MS = 3600 * 1000
+# Spec: a key ID is "<algorithm>:<version>", the version of characters matching [a-zA-Z0-9_].
+_KEY_ID = re.compile(r'^[a-z0-9_.-]+:[a-zA-Z0-9_]+$')
+_OLD_KEYS_FIX = ('peers reject the whole key response (Synapse and gomatrixserverlib parse every entry): '
+                 'fix or remove the entry in old_signing_keys')
 
 
 def _utc(value):
@@ -150,6 +155,10 @@ def evaluate_server_keys(keys, server_name, now_ms, expected_keys=None):
     has_ed25519 = bool(ed25519_checks)
     if keys and not has_ed25519:
         errors.append(finding('KEYS_NO_ED25519_KEY', 'the key response has no ed25519 verify key'))
+    if keys:
+        old_errors, old_warnings = evaluate_old_verify_keys(keys)
+        errors.extend(old_errors)
+        warnings.extend(old_warnings)
     if expected_keys:
         for key_id, key in sorted(expected_keys.items()):
             if key_id not in verify_keys:
@@ -169,6 +178,74 @@ def evaluate_server_keys(keys, server_name, now_ms, expected_keys=None):
     }
     return {'checks': checks, 'verify_keys': verify_keys, 'valid_until_ts': valid_until, 'errors': errors,
             'warnings': warnings}
+
+
+def _json_type(value):
+    if isinstance(value, bool):
+        return 'a boolean'
+    if isinstance(value, (int, float)):
+        return 'a number'
+    names = {dict: 'an object', list: 'a list', str: 'a string', type(None): 'null'}
+    return names.get(type(value), 'a %s' % type(value).__name__)
+
+
+def _old_entry_problem(key_id, entry):
+    """What is wrong with one ``old_verify_keys`` entry (``None`` when it is well-formed)."""
+    if not isinstance(entry, dict):
+        return '%s is %s, not an object {key, expired_ts}' % (key_id, _json_type(entry))
+    if 'key' not in entry:
+        return '%s has no "key"' % key_id
+    if not isinstance(entry['key'], str):
+        return '%s: "key" is %s, not a string' % (key_id, _json_type(entry['key']))
+    try:
+        decoded = signing.decode_base64(entry['key'])
+    except FederationError:
+        decoded = None
+    if decoded is None or (key_id.startswith('ed25519:') and len(decoded) != signing.ED25519_KEY_BYTES):
+        return '%s: "key" is not unpadded base64%s' % (
+            key_id, ' of a 32-byte ed25519 public key' if key_id.startswith('ed25519:') else '')
+    if 'expired_ts' not in entry:
+        return '%s has no "expired_ts"' % key_id
+    expired = entry['expired_ts']
+    if isinstance(expired, bool) or not isinstance(expired, int):
+        return '%s: "expired_ts" is %s, not an integer (milliseconds since 1970)' % (key_id, _json_type(expired))
+    if not 0 <= expired <= signing.MAX_SAFE_INTEGER:
+        return '%s: "expired_ts" %d is not a timestamp in milliseconds (0 to 2^53-1)' % (key_id, expired)
+    return None
+
+
+def evaluate_old_verify_keys(keys):
+    """The ``old_verify_keys`` section of a key response: ``(errors, warnings)`` (pure).
+
+    The spec's schema leaves the section out of ``required``, but every
+    entry needs ``key`` (unpadded base64) and ``expired_ts`` (integer ms).
+    Peers parse every entry and drop the whole response on a malformed one
+    (``KEYS_OLD_VERIFY_KEYS_MALFORMED``, an error); a missing section is a
+    warning (``KEYS_OLD_VERIFY_KEYS_MISSING``: Synapse indexes it without a
+    default, matrix-doc issue 2508), a key ID outside the spec's grammar
+    too (``KEYS_OLD_VERIFY_KEY_ID_INVALID``: peers may skip such entries).
+    """
+    errors, warnings = [], []
+    if 'old_verify_keys' not in keys:
+        warnings.append(finding('KEYS_OLD_VERIFY_KEYS_MISSING', 'the key response has no old_verify_keys: serve '
+                                '{} when there are no retired keys; peers that read it unconditionally (Synapse) '
+                                'fail to fetch these keys'))
+        return errors, warnings
+    old = keys['old_verify_keys']
+    if not isinstance(old, dict):
+        errors.append(finding('KEYS_OLD_VERIFY_KEYS_MALFORMED', 'old_verify_keys is %s, not an object: %s'
+                              % (_json_type(old), _OLD_KEYS_FIX)))
+        return errors, warnings
+    for key_id in sorted(old):
+        if not _KEY_ID.match(key_id):
+            warnings.append(finding('KEYS_OLD_VERIFY_KEY_ID_INVALID', 'old_verify_keys key ID %r is not '
+                                    '"<algorithm>:<version>" with a version of [a-zA-Z0-9_] (the spec\'s grammar): peers may '
+                                    'ignore the entry, and events signed with that key then fail to verify' % key_id))
+        problem = _old_entry_problem(key_id, old[key_id])
+        if problem:
+            errors.append(finding('KEYS_OLD_VERIFY_KEYS_MALFORMED', 'old_verify_keys entry %s: %s'
+                                  % (problem, _OLD_KEYS_FIX)))
+    return errors, warnings
 
 
 def parse_version(status, body):

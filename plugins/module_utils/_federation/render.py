@@ -3,12 +3,37 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Render federation reports as JSON, JUnit XML and Prometheus textfile format (pure)."""
+"""Render federation reports as JSON, JUnit XML and Prometheus textfile format (pure).
+
+Reports carry text the tested peer chose (version strings, names, messages
+quoting its answers), so every string is made safe here: XML gets only the
+characters XML 1.0 allows, Prometheus label values only escaped UTF-8.
+"""
 
 import json
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import CHECK_NAMES
+
+
+# Everything outside XML 1.0's Char production: C0 controls but tab, newline and carriage return; lone
+# surrogates; U+FFFE and U+FFFF.
+_NOT_XML_CHAR = re.compile(r'[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
+# Prometheus label values are UTF-8 with three escapes; other controls (a carriage return would end the
+# line for some readers) and lone surrogates (not encodable as UTF-8) are replaced.
+_NOT_LABEL_CHAR = re.compile(r'[\x00-\x09\x0b-\x1f\x7f\ud800-\udfff]')
+REPLACEMENT = '\ufffd'
+
+
+def _xml_text(value):
+    """Element content: forbidden characters replaced, markup escaped, CR kept as a reference (not normalised)."""
+    return escape(_NOT_XML_CHAR.sub(REPLACEMENT, str(value)), {'\r': '&#13;'})
+
+
+def _xml_attr(value):
+    """A quoted attribute value: forbidden characters replaced; tab, newline and CR kept as references."""
+    return quoteattr(_NOT_XML_CHAR.sub(REPLACEMENT, str(value)), {'\r': '&#13;'})
 
 
 def _as_list(reports):
@@ -52,16 +77,16 @@ def render_junit(reports):
         total_tests += len(cases)
         total_failures += failures
         lines = ['  <testsuite name=%s tests="%d" failures="%d" time="%.3f">'
-                 % (quoteattr(name), len(cases), failures, (report.get('duration_ms') or 0) / 1000.0)]
+                 % (_xml_attr(name), len(cases), failures, (report.get('duration_ms') or 0) / 1000.0)]
         for case_name, output, errors in cases:
-            lines.append('    <testcase classname=%s name=%s>' % (quoteattr('federation.' + name), quoteattr(case_name)))
+            lines.append('    <testcase classname=%s name=%s>' % (_xml_attr('federation.' + name), _xml_attr(case_name)))
             for err in errors:
-                lines.append('      <failure type=%s message=%s/>' % (quoteattr(err['code']), quoteattr(err['message'])))
+                lines.append('      <failure type=%s message=%s/>' % (_xml_attr(err['code']), _xml_attr(err['message'])))
             if output:
-                lines.append('      <system-out>%s</system-out>' % escape(output))
+                lines.append('      <system-out>%s</system-out>' % _xml_text(output))
             lines.append('    </testcase>')
         for warning in report.get('federation_warnings', []):
-            lines.append('    <system-err>%s</system-err>' % escape('%s: %s' % (warning['code'], warning['message'])))
+            lines.append('    <system-err>%s</system-err>' % _xml_text('%s: %s' % (warning['code'], warning['message'])))
         lines.append('  </testsuite>')
         suites.append('\n'.join(lines))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="matrix federation" tests="%d" failures="%d">\n%s\n'
@@ -69,7 +94,17 @@ def render_junit(reports):
 
 
 def _label(value):
-    return '"%s"' % str(value).replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
+    text = _NOT_LABEL_CHAR.sub(REPLACEMENT, str(value))
+    return '"%s"' % text.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
+
+
+def _number(value):
+    """A sample value: a float as the format writes it (``NaN`` for anything that is not a number)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 'NaN'
+    return {float('inf'): '+Inf', float('-inf'): '-Inf'}.get(number, repr(number))
 
 
 def render_prometheus(reports):
@@ -93,7 +128,7 @@ def render_prometheus(reports):
             certs = conn.get('certificates') or []
             if certs:
                 metrics['matrix_federation_cert_expiry_days'][2].append('{server_name=%s,address=%s} %s' % (
-                    server, _label(key), certs[0]['days_until_expiry']))
+                    server, _label(key), _number(certs[0].get('days_until_expiry'))))
         metrics['matrix_federation_errors'][2].append('{server_name=%s} %d' % (server, len(report.get('errors', []))))
         metrics['matrix_federation_warnings'][2].append('{server_name=%s} %d' % (
             server, len(report.get('federation_warnings', []))))

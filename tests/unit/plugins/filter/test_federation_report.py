@@ -18,6 +18,12 @@ from ansible_collections.matrix.federation.plugins.filter.federation_report impo
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.render import render_junit, render_prometheus
 from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report
+from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.test_render import (
+    _PROM_LINE,
+    PEER_TEXT,
+    _peer_report,
+    _xml_clean,
+)
 from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.test_report import _conn, _discovery
 
 
@@ -54,3 +60,18 @@ def test_anything_else_is_a_filter_error(render, value):
     with pytest.raises(AnsibleFilterError) as info:
         render(value)
     assert 'expected a matrix_federation_test report or a list of them, got %s' % type(value).__name__ in str(info.value)
+
+
+def test_peer_text_leaves_both_outputs_valid():
+    report = _peer_report('peer' + PEER_TEXT)
+    suite = ET.fromstring(federation_junit({'results': [report]}).encode('utf-8')).find('testsuite')
+    assert suite.get('name') == _xml_clean('peer' + PEER_TEXT)
+    lines = federation_prometheus([report]).encode('utf-8').decode('utf-8').splitlines()
+    assert lines and all(_PROM_LINE.match(line) for line in lines)
+
+
+def test_a_certificate_expiry_that_is_not_a_number_is_nan():
+    good, dummy = _reports()
+    good['connection_reports']['192.0.2.1:8448']['certificates'][0]['days_until_expiry'] = 'soon\n'
+    prom = federation_prometheus(good)
+    assert 'matrix_federation_cert_expiry_days{server_name="good.example",address="192.0.2.1:8448"} NaN' in prom

@@ -24,3 +24,10 @@ def test_server_keys_batch_keeps_term_order(federation_lab):
     value, output = _lookup(federation_lab, "query('matrix.federation.server_keys', %s, nameservers=ns, ca_path=ca, "
                                             "timeout=3, concurrency=2)" % ', '.join("'%s'" % n for n in names))
     assert value == [{federation_lab.identities[n].key_id: federation_lab.identities[n].public} for n in names], output
+
+
+def test_server_keys_refuses_keys_behind_an_untrusted_certificate(federation_lab):
+    value, output = _lookup(federation_lab, "query('matrix.federation.server_keys', 'untrusted.lab.test:8443', "
+                                            "nameservers=ns, ca_path=ca, timeout=3)")
+    assert value is None and 'KEYS_TLS_UNVERIFIED' in output and 'CERT_UNTRUSTED' in output
+    assert federation_lab.identities['untrusted.lab.test:8443'].public not in output

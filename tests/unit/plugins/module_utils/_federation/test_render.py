@@ -5,6 +5,7 @@
 
 """Rendering reports as JSON, JUnit XML and Prometheus text (pure)."""
 
+import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.render import render_json, render_junit, render_prometheus
@@ -24,3 +25,92 @@ def test_renderers():
     assert 'matrix_federation_ok{server_name="bad\\"name"} 0' in prom
     assert 'matrix_federation_cert_expiry_days{server_name="good.example",address="192.0.2.1:8448"} 30.5' in prom
     assert 'matrix_federation_duration_seconds{server_name="good.example"} 1.500' in prom
+
+
+# Every class of code point a peer can put in a report: C0 controls (tab, newline and carriage return
+# included), DEL and C1, lone surrogates, the non-characters XML 1.0 forbids (U+FFFE, U+FFFF) and one it
+# allows (U+FDD0), astral characters, markup and CDATA ends, quotes, a terminal escape sequence.
+PEER_TEXT = (''.join(chr(c) for c in range(0x20)) + '\x7f\x80\x9f' + '\ud800\udbff\udc00\udfff' + '\ufffe\uffff\ufdd0'
+             + '\U0001f600\U0010ffff' + ']]><&>"\'\\' + '\x1b[31mred\x1b[0m' + '&amp;')
+
+
+def _xml_char(char):
+    """XML 1.0 production [2] Char."""
+    code = ord(char)
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
+def _xml_clean(text):
+    return ''.join(c if _xml_char(c) else '\ufffd' for c in text)
+
+
+def _peer_report(name):
+    conn = _conn(False)
+    conn['errors'] = [{'code': 'KEYS_X', 'message': 'bad ' + PEER_TEXT}]
+    conn['warnings'] = [{'code': 'W_X', 'message': 'odd ' + PEER_TEXT}]
+    conn['version'] = {'name': PEER_TEXT, 'version': '1' + PEER_TEXT}
+    refused = {'code': 'CONNECTION_REFUSED', 'message': 'refused ' + PEER_TEXT}
+    discovery = _discovery()
+    discovery['resolution']['method'] = PEER_TEXT
+    discovery['errors'] = [{'code': 'WELLKNOWN_X', 'message': PEER_TEXT}]
+    return build_report(name, discovery, [('192.0.2.1:8448', conn, None), ('192.0.2.9' + PEER_TEXT, None, refused)], 3)
+
+
+def test_junit_is_well_formed_xml_whatever_the_peer_sent():
+    report = _peer_report('peer' + PEER_TEXT)
+    text = render_junit([report])
+    root = ET.fromstring(text.encode('utf-8'))
+    suite = root.find('testsuite')
+    assert suite.get('name') == _xml_clean('peer' + PEER_TEXT)
+    cases = {case.get('name'): case for case in suite.findall('testcase')}
+    assert cases['version'].find('system-out').text == _xml_clean('%s 1%s' % (PEER_TEXT, PEER_TEXT))
+    assert cases['resolution'].find('system-out').text == _xml_clean('method=' + PEER_TEXT)
+    assert cases['resolution'].find('failure').get('message') == _xml_clean(PEER_TEXT)
+    assert cases[_xml_clean('connection 192.0.2.9' + PEER_TEXT)].find('failure').get('message') == _xml_clean(
+        'refused ' + PEER_TEXT)
+    assert cases['192.0.2.1:8448 all_checks_ok'].find('failure').get('message') == _xml_clean('bad ' + PEER_TEXT)
+    assert _xml_clean('W_X: 192.0.2.1:8448: odd ' + PEER_TEXT) in [e.text for e in suite.findall('system-err')]
+    assert all(c.get('classname') == _xml_clean('federation.peer' + PEER_TEXT) for c in cases.values())
+
+
+# One line of the Prometheus text exposition format (0.0.4), strictly: no control characters in label values,
+# only the three escapes the format defines.
+_NAME = r'[a-zA-Z_:][a-zA-Z0-9_:]*'
+_VALUE = r'"(?:[^"\\\x00-\x1f\x7f]|\\[\\"n])*"'
+_PROM_LINE = re.compile(r'^(?:# HELP %(n)s [^\n]*|# TYPE %(n)s (?:counter|gauge|untyped|histogram|summary)'
+                        r'|%(n)s(?:\{[a-zA-Z_][a-zA-Z0-9_]*=%(v)s(?:,[a-zA-Z_][a-zA-Z0-9_]*=%(v)s)*\})? '
+                        r'(?:[-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?|NaN|[-+]Inf))$' % {'n': _NAME, 'v': _VALUE})
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)=(%s)' % _VALUE)
+
+
+def _prom_unescape(quoted):
+    return re.sub(r'\\(.)', lambda m: {'n': '\n'}.get(m.group(1), m.group(1)), quoted[1:-1])
+
+
+def _prom_clean(text):
+    """What a label value keeps: everything but controls other than newline, DEL and lone surrogates."""
+    return ''.join('\ufffd' if (ord(c) < 0x20 and c != '\n') or c == '\x7f' or 0xD800 <= ord(c) <= 0xDFFF else c
+                   for c in text)
+
+
+def test_prometheus_text_is_valid_whatever_the_peer_sent():
+    report = _peer_report('peer' + PEER_TEXT)
+    text = render_prometheus([report])
+    text.encode('utf-8')
+    assert text.endswith('\n')
+    lines = text[:-1].split('\n')
+    bad = [line for line in lines if not _PROM_LINE.match(line)]
+    assert bad == []
+    samples = [line for line in lines if not line.startswith('#')]
+    assert samples
+    for line in samples:
+        labels = dict((k, _prom_unescape(v)) for k, v in _LABEL.findall(line))
+        assert labels['server_name'] == _prom_clean('peer' + PEER_TEXT)
+        if 'address' in labels:
+            assert labels['address'] == '192.0.2.1:8448'
+
+
+def test_prometheus_escapes_the_three_characters_the_format_defines():
+    report = build_report('a\\b"c\nd', _discovery(), [], 1)
+    assert 'matrix_federation_ok{server_name="a\\\\b\\"c\\nd"} 0' in render_prometheus(report)
