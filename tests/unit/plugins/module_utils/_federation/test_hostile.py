@@ -1,0 +1,259 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Hostile servers: whole federation tests against real loopback DNS and TLS servers that answer badly on purpose.
+
+Each trigger once gave a traceback (MODULE FAILURE, no report) or let the
+remote side choose how many threads and connections a test opens; every run
+here must end in a report with coded findings.
+"""
+
+import datetime
+import os
+import random
+import selectors
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import dns.flags
+import dns.message
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
+    HOST_MAX_ADDRESSES,
+    JSON_MAX_DEPTH,
+    MAX_CONNECTIONS,
+    SRV_MAX_RECORDS,
+)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_test
+from ansible_collections.matrix.federation.tests.unit.servers.lab import (
+    KEY_PATH, VERSION_PATH, WELL_KNOWN, DnsServer, HttpsSite, Reply,
+)
+from ansible_collections.matrix.federation.tests.unit.servers.lab import TestCA as LabCA
+
+ZONE = 'hostile.test'
+FLOOD_RECORDS = 2000
+FLOOD_ADDRESSES = 500
+
+
+def _codes(entries):
+    return set(entry['code'] for entry in entries)
+
+
+def _deep_json(depth):
+    return b'{"a":' * depth + b'1' + b'}' * depth
+
+
+class TruncatingDnsServer(DnsServer):
+    """The lab DNS server, but as a real one answers a query without EDNS: over 512 octets, TC set, retry over TCP."""
+
+    def __init__(self):
+        self.truncated = 0
+        super().__init__()
+
+    def _reply_udp(self, wire, peer):
+        try:
+            out = self.answer(wire)
+            if len(out) > 512:
+                response = dns.message.make_response(dns.message.from_wire(wire))
+                response.flags |= dns.flags.TC
+                out = response.to_wire()
+                self.truncated += 1
+            self.udp.sendto(out, peer)
+        except Exception:  # pylint: disable=broad-except
+            pass
+
+
+class ConnectionCounter:
+    """Listening TCP sockets on many loopback addresses, one port: counts accepted connections, closes each."""
+
+    def __init__(self, addresses):
+        self.accepted = 0
+        self.selector = selectors.DefaultSelector()
+        self.sockets = []
+        self.port = None
+        for address in addresses:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((address, self.port or 0))
+            self.port = sock.getsockname()[1]
+            sock.listen(64)
+            sock.setblocking(False)
+            self.selector.register(sock, selectors.EVENT_READ)
+            self.sockets.append(sock)
+        self._stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self._stop:
+            for key, dummy in self.selector.select(0.2):
+                try:
+                    conn, dummy = key.fileobj.accept()
+                except OSError:
+                    continue
+                self.accepted += 1
+                conn.close()
+
+    def close(self):
+        self._stop = True
+        self.thread.join()
+        for sock in self.sockets:
+            sock.close()
+
+
+def _der_length(length):
+    if length < 0x80:
+        return bytes([length])
+    body = length.to_bytes((length.bit_length() + 7) // 8, 'big')
+    return bytes([0x80 | len(body)]) + body
+
+
+def duplicate_extension_certificate(ca, name):
+    """A leaf signed by ``ca`` carrying subjectAltName twice (cryptography's builder refuses that, so by hand).
+
+    The builder makes the certificate with subjectAltName and issuerAltName
+    (OIDs 2.5.29.17 and 2.5.29.18, same length); the second OID is then
+    rewritten to the first in the to-be-signed bytes, which are signed again.
+    """
+    now = datetime.datetime.now(datetime.timezone.utc)
+    key = ec.generate_private_key(ec.SECP256R1())
+    names = [x509.DNSName(name)]
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(ca.cert.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName(names), critical=False)
+            .add_extension(x509.IssuerAlternativeName(names), critical=False)
+            .sign(ca.key, hashes.SHA256()))
+    tbs = cert.tbs_certificate_bytes
+    assert tbs.count(b'\x06\x03\x55\x1d\x12') == 1
+    tbs = tbs.replace(b'\x06\x03\x55\x1d\x12', b'\x06\x03\x55\x1d\x11')
+    der = cert.public_bytes(serialization.Encoding.DER)
+    rest = der[der.index(cert.tbs_certificate_bytes) + len(cert.tbs_certificate_bytes):]
+    algorithm = rest[:2 + rest[1]]
+    signature = b'\x00' + ca.key.sign(tbs, ec.ECDSA(hashes.SHA256()))
+    body = tbs + algorithm + b'\x03' + _der_length(len(signature)) + signature
+    leaf = x509.load_der_x509_certificate(b'\x30' + _der_length(len(body)) + body)
+    with pytest.raises(x509.DuplicateExtension):
+        leaf.extensions  # pylint: disable=pointless-statement
+    return leaf, key
+
+
+class HostileLab:
+    """DNS, TLS sites and counting listeners for the hostile scenarios."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.prefix = '127.%d.%d.' % (random.randint(251, 254), random.randint(1, 240))
+        self._next = 0
+        self.ca = LabCA(directory)
+        self.dns = TruncatingDnsServer()
+        self.nameservers = [self.dns.address]
+        self.sites = []
+        self.processes = []
+        base = self.prefix.rsplit('.', 2)[0]
+        third = int(self.prefix.split('.')[2])
+        self.flood_addresses = ['%s.%d.%d' % (base, third + 1 + i // 250, i % 250 + 1) for i in range(FLOOD_ADDRESSES)]
+        self.counter = ConnectionCounter(self.flood_addresses)
+
+    def ip(self):
+        self._next += 1
+        return self.prefix + str(self._next)
+
+    def host(self, name, address=None):
+        address = address or self.ip()
+        self.dns.add(name, 'A', address)
+        return address
+
+    def site(self, name, port, routes):
+        ip = self.host(name)
+        cert, key = self.ca.issue([name])
+        self.sites.append(HttpsSite(ip, port, cert, key, routes))
+        return ip
+
+    def openssl_site(self, name, port, files):
+        """``openssl s_server -WWW`` (it serves certificates Python's ssl refuses to load) with ``files`` as routes."""
+        ip = self.host(name)
+        leaf, key = duplicate_extension_certificate(self.ca, name)
+        root = os.path.join(self.directory, 'www-' + name)
+        for path, body in files.items():
+            os.makedirs(os.path.dirname(root + path), exist_ok=True)
+            with open(root + path, 'wb') as handle:
+                handle.write(body)
+        with open(root + '.crt', 'wb') as handle:
+            handle.write(leaf.public_bytes(serialization.Encoding.PEM))
+        with open(root + '.key', 'wb') as handle:
+            handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+        process = subprocess.Popen(['openssl', 's_server', '-quiet', '-WWW', '-accept', '%s:%d' % (ip, port),
+                                    '-cert', root + '.crt', '-key', root + '.key'], cwd=root,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.processes.append(process)
+        for dummy in range(50):
+            try:
+                socket.create_connection((ip, port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        return ip
+
+    def run(self, server_name, timeout=5.0):
+        self.counter.accepted = 0
+        started = time.monotonic()
+        report = run_federation_test(server_name, nameservers=self.nameservers, ca_path=self.ca.path, timeout=timeout)
+        return report, time.monotonic() - started
+
+    def close(self):
+        for process in self.processes:
+            process.terminate()
+            process.wait()
+        for site in self.sites:
+            site.close()
+        self.counter.close()
+        self.dns.close()
+
+
+@pytest.fixture(scope='module')
+def hostile(tmp_path_factory):
+    lab = HostileLab(str(tmp_path_factory.mktemp('hostile-lab')))
+    yield lab
+    lab.close()
+
+
+def _assert_report(report):
+    for entry in report['errors'] + report['federation_warnings']:
+        assert set(entry) == {'code', 'message'} and entry['message']
+    assert report['federation_ok'] is False or not report['errors']
+
+
+# --------------------------------------------------------------------------- deep JSON
+
+def test_deep_well_known_is_a_broken_delegation(hostile):
+    name = 'deepwk.' + ZONE
+    hostile.site(name, 443, {WELL_KNOWN: Reply(body=_deep_json(5000))})
+    report, dummy = hostile.run(name)
+    _assert_report(report)
+    assert report['resolution']['method'] == 'default'
+    broken = [w for w in report['federation_warnings'] if w['code'] == 'WELLKNOWN_BROKEN']
+    assert broken and 'WELLKNOWN_INVALID_JSON' in broken[0]['message'] and str(JSON_MAX_DEPTH) in broken[0]['message']
+
+
+@pytest.mark.parametrize('depth', [JSON_MAX_DEPTH + 1, 1500, 10000])
+def test_deep_key_and_version_responses_are_invalid_json(hostile, depth):
+    name = 'deepkeys%d.%s' % (depth, ZONE)
+    hostile.site(name, 8443, {KEY_PATH: Reply(body=_deep_json(depth)), VERSION_PATH: Reply(body=_deep_json(depth))})
+    report, dummy = hostile.run(name + ':8443')
+    _assert_report(report)
+    assert 'KEYS_INVALID_JSON' in _codes(report['errors'])
+    assert report['version'] == {'error': 'response has no "server" object'}
+    (connection,) = report['connection_reports'].values()
+    assert connection['keys'] is None
