@@ -12,7 +12,7 @@ the DNS lookups returned on the way (see docs/errors.md for the codes).
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
-from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
+from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import dns_name_problem, parse_server_name
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
     DEFAULT_FEDERATION_PORT,
     WELL_KNOWN_SERVER_PATH,
@@ -30,11 +30,21 @@ _BROKEN_WELL_KNOWN = ('WELLKNOWN_INVALID_JSON', 'WELLKNOWN_TOO_LARGE', 'WELLKNOW
 
 
 def _srv_lookup(dns, name):
-    """``{records, error}`` for one SRV name (error as ``{code, message}``)."""
+    """``{records, error}`` for one SRV name (error as ``{code, message}``); never raises.
+
+    A name DNS cannot carry (over 253 octets, a label over 63) is an error,
+    as a homeserver's resolver fails on it too, not "no records".
+    """
+    problem = dns_name_problem(name)
+    if problem:
+        return {'records': [], 'error': finding('SRV_NAME_INVALID', 'SRV name %s, so no homeserver can look it up: '
+                                                'shorten or fix the server name (or m.server)' % problem)}
     try:
         return {'records': dns.lookup_srv(name), 'error': None}
     except FederationError as exc:
         return {'records': [], 'error': exc.as_dict()}
+    except Exception as exc:  # pylint: disable=broad-except
+        return {'records': [], 'error': finding('DNS_ERROR', 'SRV lookup for %s failed: %s' % (name, exc))}
 
 
 def _lookup_both_srv(dns, host, prefetch=False):

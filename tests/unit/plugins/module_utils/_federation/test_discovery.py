@@ -113,3 +113,11 @@ def test_srv_check_cname_names_the_chain(federation_lab):
     result = _srv(federation_lab, 'srvcname.lab.test')
     message = [e['message'] for e in result['errors'] if e['code'] == 'SRV_TARGET_CNAME'][0]
     assert message.startswith('SRV target alias-srvcname.lab.test is a CNAME') and 'use the canonical name' in message
+
+
+@pytest.mark.parametrize('domain', ['a' * 64 + '.org', '.'.join(['a' * 63] * 4), 'a..b'])
+def test_srv_check_of_a_name_dns_cannot_carry_is_a_coded_error(federation_lab, domain):
+    result = _srv(federation_lab, domain)
+    assert result['service'] is None and result['effective'] == []
+    assert _codes(result['errors']) == {'SRV_NAME_INVALID'}
+    assert 'DNS' in result['errors'][0]['message']

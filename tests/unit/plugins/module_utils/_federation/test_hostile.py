@@ -257,3 +257,36 @@ def test_deep_key_and_version_responses_are_invalid_json(hostile, depth):
     assert report['version'] == {'error': 'response has no "server" object'}
     (connection,) = report['connection_reports'].values()
     assert connection['keys'] is None
+
+
+# --------------------------------------------------------------------------- names DNS cannot carry
+
+# 245 octets: a valid server name whose SRV names (17 octets more) DNS cannot carry.
+LONG_NAME = '.'.join(['a' * 63, 'b' * 63, 'c' * 63, 'd' * 40, ZONE])
+
+
+def test_server_name_whose_srv_name_is_too_long(hostile):
+    report, dummy = hostile.run(LONG_NAME)
+    _assert_report(report)
+    assert report['resolution']['method'] == 'srv' and report['resolution']['targets'] == []
+    assert _codes(report['errors']) == {'SRV_NAME_INVALID'}
+    assert '262 octets long' in report['errors'][0]['message']
+
+
+def test_m_server_whose_srv_name_is_too_long(hostile):
+    name = 'wklong.' + ZONE
+    hostile.site(name, 443, {WELL_KNOWN: Reply(body={'m.server': LONG_NAME})})
+    report, dummy = hostile.run(name)
+    _assert_report(report)
+    assert report['resolution']['method'] == 'well_known_srv'
+    assert report['resolution']['delegated_hostname'] == LONG_NAME
+    assert _codes(report['errors']) == {'SRV_NAME_INVALID'}
+
+
+def test_m_server_over_the_dns_limit_is_ignored(hostile):
+    name = 'wktoolong.' + ZONE
+    hostile.site(name, 443, {WELL_KNOWN: Reply(body={'m.server': LONG_NAME + 'x' * 10})})
+    report, dummy = hostile.run(name)
+    _assert_report(report)
+    assert report['resolution']['method'] == 'default'
+    assert 'WELLKNOWN_INVALID_M_SERVER' in _codes(report['federation_warnings'])
