@@ -10,7 +10,6 @@ remote side choose how many threads and connections a test opens; every run
 here must end in a report with coded findings.
 """
 
-import datetime
 import os
 import random
 import selectors
@@ -23,10 +22,7 @@ import time
 import dns.flags
 import dns.message
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
     HOST_MAX_ADDRESSES,
@@ -35,6 +31,9 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.spec
     SRV_MAX_RECORDS,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_test
+from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.fixtures.hostile_certs import (
+    duplicate_extension_certificate,
+)
 from ansible_collections.matrix.federation.tests.unit.servers.lab import (
     KEY_PATH, VERSION_PATH, WELL_KNOWN, DnsServer, HttpsSite, Reply,
 )
@@ -109,43 +108,6 @@ class ConnectionCounter:
         self.thread.join()
         for sock in self.sockets:
             sock.close()
-
-
-def _der_length(length):
-    if length < 0x80:
-        return bytes([length])
-    body = length.to_bytes((length.bit_length() + 7) // 8, 'big')
-    return bytes([0x80 | len(body)]) + body
-
-
-def duplicate_extension_certificate(ca, name):
-    """A leaf signed by ``ca`` carrying subjectAltName twice (cryptography's builder refuses that, so by hand).
-
-    The builder makes the certificate with subjectAltName and issuerAltName
-    (OIDs 2.5.29.17 and 2.5.29.18, same length); the second OID is then
-    rewritten to the first in the to-be-signed bytes, which are signed again.
-    """
-    now = datetime.datetime.now(datetime.timezone.utc)
-    key = ec.generate_private_key(ec.SECP256R1())
-    names = [x509.DNSName(name)]
-    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
-            .issuer_name(ca.cert.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName(names), critical=False)
-            .add_extension(x509.IssuerAlternativeName(names), critical=False)
-            .sign(ca.key, hashes.SHA256()))
-    tbs = cert.tbs_certificate_bytes
-    assert tbs.count(b'\x06\x03\x55\x1d\x12') == 1
-    tbs = tbs.replace(b'\x06\x03\x55\x1d\x12', b'\x06\x03\x55\x1d\x11')
-    der = cert.public_bytes(serialization.Encoding.DER)
-    rest = der[der.index(cert.tbs_certificate_bytes) + len(cert.tbs_certificate_bytes):]
-    algorithm = rest[:2 + rest[1]]
-    signature = b'\x00' + ca.key.sign(tbs, ec.ECDSA(hashes.SHA256()))
-    body = tbs + algorithm + b'\x03' + _der_length(len(signature)) + signature
-    leaf = x509.load_der_x509_certificate(b'\x30' + _der_length(len(body)) + body)
-    with pytest.raises(x509.DuplicateExtension):
-        leaf.extensions  # pylint: disable=pointless-statement
-    return leaf, key
 
 
 class HostileLab:
@@ -290,3 +252,24 @@ def test_m_server_over_the_dns_limit_is_ignored(hostile):
     _assert_report(report)
     assert report['resolution']['method'] == 'default'
     assert 'WELLKNOWN_INVALID_M_SERVER' in _codes(report['federation_warnings'])
+
+
+# --------------------------------------------------------------------------- certificates
+
+@pytest.mark.skipif(shutil.which('openssl') is None, reason='needs the openssl command (bindep: openssl)')
+def test_certificate_with_duplicate_extensions_is_reported(hostile):
+    name = 'dupext.' + ZONE
+    server = name + ':8443'
+    keys = b'{"server_name": "%s", "valid_until_ts": 1}' % server.encode()
+    hostile.openssl_site(name, 8443, {KEY_PATH: keys, VERSION_PATH: b'{"server": {"name": "S", "version": "1"}}'})
+    report, dummy = hostile.run(server)
+    _assert_report(report)
+    (connection,) = report['connection_reports'].values()
+    assert connection['certificate_error']
+    assert connection['checks']['valid_certificates'] is False
+    assert 'CERT_UNPARSABLE' in _codes(report['errors'])
+    message = [e['message'] for e in report['errors'] if e['code'] == 'CERT_UNPARSABLE'][0]
+    assert 'Duplicate 2.5.29.17 extension' in message
+    leaf = connection['certificates'][0]
+    assert leaf['subject'] == 'CN=' + name and leaf['days_until_expiry'] > 0 and leaf['dns_names'] == []
+    assert report['version'] == {'name': 'S', 'version': '1'}
