@@ -24,6 +24,8 @@ import dns.message
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import check_srv_records
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_clients
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
     HOST_MAX_ADDRESSES,
     JSON_MAX_DEPTH,
@@ -273,3 +275,81 @@ def test_certificate_with_duplicate_extensions_is_reported(hostile):
     leaf = connection['certificates'][0]
     assert leaf['subject'] == 'CN=' + name and leaf['days_until_expiry'] > 0 and leaf['dns_names'] == []
     assert report['version'] == {'name': 'S', 'version': '1'}
+
+
+# --------------------------------------------------------------------------- fan-out
+
+def _flood_dns_queries(lab, since, suffix):
+    return [query for query in lab.dns.queries[since:] if query[0].endswith(suffix)]
+
+
+def test_thousands_of_srv_records_are_bounded(hostile):
+    # Short targets outside the zone: SRV targets are never compressed, and the answer must fit 64 KiB.
+    name, suffix = 'srvflood.' + ZONE, '.fl'
+    if not hostile.dns.records.get('_matrix-fed._tcp.' + name):
+        for index in range(FLOOD_RECORDS):
+            target = 'x%d%s' % (index, suffix)
+            hostile.dns.add('_matrix-fed._tcp.' + name, 'SRV', '%d %d %d %s.' % (index % 5, index % 7, hostile.counter.port,
+                                                                                  target))
+            hostile.host(target, hostile.flood_addresses[index % FLOOD_ADDRESSES])
+    truncated, queries = hostile.dns.truncated, len(hostile.dns.queries)
+    report, elapsed = hostile.run(name)
+    _assert_report(report)
+    assert hostile.dns.truncated > truncated  # the answer came over TCP after a truncated UDP one
+    targets = report['resolution']['targets']
+    assert report['resolution']['method'] == 'srv' and len(targets) == SRV_MAX_RECORDS
+    assert all(target['priority'] == 0 for target in targets)  # the first ones in RFC 2782 order
+    (warning,) = [w for w in report['federation_warnings'] if w['code'] == 'SRV_TOO_MANY_RECORDS']
+    assert '%d SRV records' % FLOOD_RECORDS in warning['message'] and 'first %d' % SRV_MAX_RECORDS in warning['message']
+    assert len(_flood_dns_queries(hostile, queries, suffix)) <= 2 * SRV_MAX_RECORDS
+    assert 0 < hostile.counter.accepted <= SRV_MAX_RECORDS
+    assert len(report['dns_result']['srv']['_matrix-fed._tcp.' + name]['records']) == SRV_MAX_RECORDS
+    assert elapsed < 10
+
+
+def test_hundreds_of_addresses_are_bounded(hostile):
+    host = 'manyaddr.' + ZONE
+    if host not in hostile.dns.records:
+        for address in hostile.flood_addresses:
+            hostile.host(host, address)
+    truncated = hostile.dns.truncated
+    report, dummy = hostile.run('%s:%d' % (host, hostile.counter.port))
+    _assert_report(report)
+    assert hostile.dns.truncated > truncated
+    (target,) = report['resolution']['targets']
+    assert len(target['addresses']) == HOST_MAX_ADDRESSES
+    assert 0 < hostile.counter.accepted <= HOST_MAX_ADDRESSES
+    (warning,) = [w for w in report['federation_warnings'] if w['code'] == 'DNS_TOO_MANY_ADDRESSES']
+    assert '%d addresses' % FLOOD_ADDRESSES in warning['message'] and '%d are tested' % HOST_MAX_ADDRESSES in warning['message']
+
+
+def test_connections_of_a_whole_test_are_bounded(hostile):
+    name, suffix = 'srvwide.' + ZONE, '.wide.' + ZONE
+    per_host = FLOOD_ADDRESSES // SRV_MAX_RECORDS
+    if not hostile.dns.records.get('_matrix-fed._tcp.' + name):
+        for index in range(SRV_MAX_RECORDS):
+            target = 'w%d%s' % (index, suffix)
+            hostile.dns.add('_matrix-fed._tcp.' + name, 'SRV', '10 0 %d %s.' % (hostile.counter.port, target))
+            for address in hostile.flood_addresses[index * per_host:(index + 1) * per_host]:
+                hostile.host(target, address)
+    report, dummy = hostile.run(name)
+    _assert_report(report)
+    planned = sum(len(t['addresses']) for t in report['resolution']['targets'])
+    assert planned == MAX_CONNECTIONS
+    assert 0 < hostile.counter.accepted <= MAX_CONNECTIONS
+    (warning,) = [w for w in report['federation_warnings'] if w['code'] == 'TOO_MANY_CONNECTIONS']
+    assert '%d addresses' % (SRV_MAX_RECORDS * HOST_MAX_ADDRESSES) in warning['message']
+    assert 'first %d' % MAX_CONNECTIONS in warning['message']
+    assert sum(w['code'] == 'DNS_TOO_MANY_ADDRESSES' for w in report['federation_warnings']) == SRV_MAX_RECORDS
+
+
+def test_srv_check_of_thousands_of_records_is_bounded(hostile):
+    test_thousands_of_srv_records_are_bounded(hostile)  # makes the records
+    name, suffix = 'srvflood.' + ZONE, '.fl'
+    dns, dummy = make_clients(hostile.nameservers, hostile.ca.path, 5.0)
+    queries = len(hostile.dns.queries)
+    result = check_srv_records(name, dns)
+    assert len(result['records']['_matrix-fed._tcp.' + name]) == SRV_MAX_RECORDS
+    assert len(result['effective']) == SRV_MAX_RECORDS and result['errors'] == []
+    assert _codes(result['federation_warnings']) == {'SRV_TOO_MANY_RECORDS'}
+    assert len(_flood_dns_queries(hostile, queries, suffix)) <= 2 * SRV_MAX_RECORDS
