@@ -225,7 +225,7 @@ def _resolve_server_name(server_name, dns, https):
     if srv_exc is not None:
         raise srv_exc
     out['well_known_result'] = well_known
-    delegated = _delegation(well_known, warnings)
+    delegated = well_known_delegation(well_known, warnings)
     if delegated is None:
         dns_result['srv'].update(srv)
         resolution.update(host_header=parsed.host, sni=parsed.host)
@@ -260,7 +260,7 @@ def _resolve_server_name(server_name, dns, https):
     return out
 
 
-def _delegation(well_known, warnings):
+def well_known_delegation(well_known, warnings):
     """The parsed ``m.server`` of a well-known result, or ``None`` (fall through)."""
     for warning in well_known['warnings']:
         if warning['code'] != 'WELLKNOWN_CONTENT_TYPE':
