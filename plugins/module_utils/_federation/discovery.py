@@ -30,7 +30,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.well
 _BROKEN_WELL_KNOWN = ('WELLKNOWN_INVALID_JSON', 'WELLKNOWN_TOO_LARGE', 'WELLKNOWN_REDIRECT_LOOP',
                       'WELLKNOWN_TOO_MANY_REDIRECTS', 'WELLKNOWN_TLS_CERT_INVALID', 'WELLKNOWN_TLS_ERROR',
                       'WELLKNOWN_HTTP_TIMEOUT', 'WELLKNOWN_TLS_TIMEOUT', 'WELLKNOWN_HTTP_ERROR', 'WELLKNOWN_INVALID_URL',
-                      'WELLKNOWN_DNS_SERVFAIL', 'WELLKNOWN_DNS_TIMEOUT', 'WELLKNOWN_TIMEOUT')
+                      'WELLKNOWN_DNS_SERVFAIL', 'WELLKNOWN_DNS_TIMEOUT', 'WELLKNOWN_TIMEOUT', 'WELLKNOWN_FETCH_FAILED')
 
 
 def _srv_lookup(dns, name):
@@ -221,7 +221,11 @@ def _resolve_server_name(server_name, dns, https):
         lambda: _lookup_both_srv(dns, parsed.host, prefetch=True),
     ])
     if wk_exc is not None:
-        raise wk_exc
+        # A failure the fetch did not foresee (a redirect to a URL that cannot be parsed) is still only a
+        # well-known that cannot be used: homeservers fall through to SRV, and so does the test.
+        well_known = {'url': 'https://%s%s' % (parsed.host, WELL_KNOWN_SERVER_PATH), 'json': None, 'warnings': [],
+                      'error': finding('WELLKNOWN_FETCH_FAILED', 'https://%s%s: %s: %s' % (
+                          parsed.host, WELL_KNOWN_SERVER_PATH, type(wk_exc).__name__, wk_exc))}
     if srv_exc is not None:
         raise srv_exc
     out['well_known_result'] = well_known

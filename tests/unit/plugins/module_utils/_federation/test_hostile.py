@@ -353,3 +353,15 @@ def test_srv_check_of_thousands_of_records_is_bounded(hostile):
     assert len(result['effective']) == SRV_MAX_RECORDS and result['errors'] == []
     assert _codes(result['federation_warnings']) == {'SRV_TOO_MANY_RECORDS'}
     assert len(_flood_dns_queries(hostile, queries, suffix)) <= 2 * SRV_MAX_RECORDS
+
+
+# --------------------------------------------------------------------------- redirects
+
+def test_well_known_redirect_the_client_cannot_follow(hostile):
+    name = 'redirectipv6.' + ZONE
+    hostile.site(name, 443, {WELL_KNOWN: Reply(302, b'', headers={'Location': 'https://[::1/x'})})
+    report, dummy = hostile.run(name)
+    _assert_report(report)
+    assert report['resolution']['method'] == 'default'
+    broken = [w for w in report['federation_warnings'] if w['code'] == 'WELLKNOWN_BROKEN']
+    assert broken and 'WELLKNOWN_FETCH_FAILED' in broken[0]['message']
