@@ -8,6 +8,8 @@
 ``resolve_server_name()`` returns where a homeserver would connect, which
 ``Host`` header and TLS name it would use, and what the well-known fetch and
 the DNS lookups returned on the way (see docs/errors.md for the codes).
+What the remote side can make a test do is bounded here (spec.py's SRV,
+address and connection limits); every cut is reported with a code.
 """
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
@@ -60,8 +62,8 @@ def _too_many_records(name, answer):
     if not answer.get('records_seen'):
         return None
     return finding('SRV_TOO_MANY_RECORDS', '%s has %d SRV records: only the first %d in RFC 2782 order are tested '
-                   '(homeservers try them one after another); publish fewer' % (name, answer['records_seen'],
-                                                                               SRV_MAX_RECORDS))
+                   '(homeservers try them one after another); publish fewer'
+                   % (name, answer['records_seen'], SRV_MAX_RECORDS))
 
 
 def bounded_addresses(answer):
@@ -75,8 +77,8 @@ def bounded_addresses(answer):
     keep4 = min(len(ipv4), max(HOST_MAX_ADDRESSES - len(ipv6), HOST_MAX_ADDRESSES // 2))
     keep6 = min(len(ipv6), HOST_MAX_ADDRESSES - keep4)
     warning = finding('DNS_TOO_MANY_ADDRESSES', '%s has %d addresses (%d IPv4, %d IPv6): %d are tested (%d IPv4, '
-                      '%d IPv6), the first of each family' % (answer['host'], len(addresses), len(ipv4), len(ipv6),
-                                                               keep4 + keep6, keep4, keep6))
+                      '%d IPv6), the first of each family'
+                      % (answer['host'], len(addresses), len(ipv4), len(ipv6), keep4 + keep6, keep4, keep6))
     return ipv4[:keep4] + ipv6[:keep6], warning
 
 

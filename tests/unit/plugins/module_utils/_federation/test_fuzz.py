@@ -320,4 +320,3 @@ def test_server_names_parse_or_give_a_code(raw):
         for name in srv_names(parsed.host):
             problem = dns_name_problem(name)
             assert problem is None or 'octets' in problem
-

@@ -10,6 +10,7 @@ remote side choose how many threads and connections a test opens; every run
 here must end in a report with coded findings.
 """
 
+import json
 import os
 import random
 import selectors
@@ -40,6 +41,7 @@ from ansible_collections.matrix.federation.tests.unit.servers.lab import (
     KEY_PATH, VERSION_PATH, WELL_KNOWN, DnsServer, HttpsSite, Reply,
 )
 from ansible_collections.matrix.federation.tests.unit.servers.lab import TestCA as LabCA
+from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
 
 ZONE = 'hostile.test'
 FLOOD_RECORDS = 2000
@@ -203,7 +205,8 @@ def _assert_report(report):
 
 def test_deep_well_known_is_a_broken_delegation(hostile):
     name = 'deepwk.' + ZONE
-    hostile.site(name, 443, {WELL_KNOWN: Reply(body=_deep_json(5000))})
+    if name not in hostile.dns.records:
+        hostile.site(name, 443, {WELL_KNOWN: Reply(body=_deep_json(5000))})
     report, dummy = hostile.run(name)
     _assert_report(report)
     assert report['resolution']['method'] == 'default'
@@ -289,8 +292,8 @@ def test_thousands_of_srv_records_are_bounded(hostile):
     if not hostile.dns.records.get('_matrix-fed._tcp.' + name):
         for index in range(FLOOD_RECORDS):
             target = 'x%d%s' % (index, suffix)
-            hostile.dns.add('_matrix-fed._tcp.' + name, 'SRV', '%d %d %d %s.' % (index % 5, index % 7, hostile.counter.port,
-                                                                                  target))
+            record = '%d %d %d %s.' % (index % 5, index % 7, hostile.counter.port, target)
+            hostile.dns.add('_matrix-fed._tcp.' + name, 'SRV', record)
             hostile.host(target, hostile.flood_addresses[index % FLOOD_ADDRESSES])
     truncated, queries = hostile.dns.truncated, len(hostile.dns.queries)
     report, elapsed = hostile.run(name)
@@ -365,3 +368,23 @@ def test_well_known_redirect_the_client_cannot_follow(hostile):
     assert report['resolution']['method'] == 'default'
     broken = [w for w in report['federation_warnings'] if w['code'] == 'WELLKNOWN_BROKEN']
     assert broken and 'WELLKNOWN_FETCH_FAILED' in broken[0]['message']
+
+
+# --------------------------------------------------------------------------- the modules, as Ansible runs them
+
+def test_the_modules_report_every_trigger_without_a_traceback(hostile, tmp_path):
+    """``run_module`` fails on any traceback in the module's output; each trigger ends in a coded report."""
+    test_deep_well_known_is_a_broken_delegation(hostile)
+    test_thousands_of_srv_records_are_bounded(hostile)
+    common = {'nameservers': hostile.nameservers, 'ca_path': hostile.ca.path, 'timeout': 3}
+    for server_name, code in (('deepwk.' + ZONE, 'WELLKNOWN_BROKEN'), (LONG_NAME, 'SRV_NAME_INVALID'),
+                              ('srvflood.' + ZONE, 'SRV_TOO_MANY_RECORDS'), (LONG_NAME + 'x' * 10, 'INVALID_SERVER_NAME')):
+        result, dummy, dummy = run_module('matrix_federation_test', dict(common, server_name=server_name), tmp_path)
+        assert code in _codes(result.get('errors', []) + result.get('federation_warnings', [])), result
+    for domain, code in (('srvflood.' + ZONE, 'SRV_TOO_MANY_RECORDS'), (LONG_NAME, 'SRV_NAME_INVALID')):
+        result, dummy, dummy = run_module('matrix_srv_check', {'domain': domain, 'nameservers': hostile.nameservers,
+                                                               'timeout': 3}, tmp_path)
+        assert code in _codes(result.get('errors', []) + result.get('federation_warnings', [])), result
+    result, dummy, dummy = run_module('matrix_wellknown', dict(common, server_name='deepwk.' + ZONE, state='present',
+                                                               server='hs.example.org:443'), tmp_path)
+    assert result.get('failed') and 'deeper than %d levels' % JSON_MAX_DEPTH in json.dumps(result), result
