@@ -10,7 +10,8 @@ from servers nobody vouches for. Hypothesis feeds the pure functions random
 and mutated input; each must return its defined result or raise
 ``FederationError`` with a code. Derandomized and without an example
 database, so every run (and CI) tries the same inputs; the file runs in
-well under 30 s.
+well under 30 s. The file is named after discovery, the step that takes in
+all of these answers (tests/unit mirrors plugins/, see test_layout.py).
 """
 
 import json
