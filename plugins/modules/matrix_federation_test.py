@@ -65,6 +65,12 @@ notes:
     connections open.
   - Coded warnings are returned in RV(federation_warnings); their messages are also shown as Ansible warnings.
   - Requires network access from the host the task runs on to the tested server and its DNS.
+  - What the tested side can make one test do is bounded, and going over a bound is reported with a code in
+    RV(federation_warnings), never cut silently. At most 10 SRV records per name (the first in RFC 2782
+    order, C(SRV_TOO_MANY_RECORDS)), 8 addresses per host with both IP families kept
+    (C(DNS_TOO_MANY_ADDRESSES)), 32 C(ip:port) connections per server (C(TOO_MANY_CONNECTIONS)), JSON nested
+    at most 64 levels, well-known bodies of 50 KiB and key responses of 512 KiB. Synapse has no such caps
+    because it tries targets one after another; see the collection's docs/errors.md, section Limits.
 extends_documentation_fragment:
   - matrix.federation.attributes
   - matrix.federation.attributes.INFO_MODULE

@@ -36,21 +36,38 @@ def _utc(value):
     return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
 
 
-def describe_certificate(cert, now=None):
-    """A plain-data summary of one ``cryptography`` certificate."""
-    now = now if now is not None else time.time()
-    not_before = _utc(getattr(cert, 'not_valid_before_utc', None) or cert.not_valid_before)
-    not_after = _utc(getattr(cert, 'not_valid_after_utc', None) or cert.not_valid_after)
-    dns_names, ip_addresses = [], []
+def _read_field(problems, what, read, default):
+    """``read()``, or ``default`` with the reason in ``problems``: cryptography parses names and extensions lazily."""
+    try:
+        return read()
+    except Exception as exc:  # pylint: disable=broad-except
+        problems.append('%s: %s' % (what, exc))
+        return default
+
+
+def _alt_names(cert):
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        dns_names = list(san.get_values_for_type(x509.DNSName))
-        ip_addresses = [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
     except x509.ExtensionNotFound:
-        pass
-    return {
-        'subject': cert.subject.rfc4514_string(),
-        'issuer': cert.issuer.rfc4514_string(),
+        return [], []
+    return list(san.get_values_for_type(x509.DNSName)), [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
+
+
+def describe_certificate(cert, now=None):
+    """A plain-data summary of one ``cryptography`` certificate; never raises.
+
+    A certificate the peer chose can carry what cryptography refuses to
+    parse (an extension twice, a badly encoded name): what can be read is
+    kept, and ``parse_error`` says what could not (only then is it there).
+    """
+    now = now if now is not None else time.time()
+    problems = []
+    not_before = _utc(getattr(cert, 'not_valid_before_utc', None) or cert.not_valid_before)
+    not_after = _utc(getattr(cert, 'not_valid_after_utc', None) or cert.not_valid_after)
+    dns_names, ip_addresses = _read_field(problems, 'extensions', lambda: _alt_names(cert), ([], []))
+    summary = {
+        'subject': _read_field(problems, 'subject', cert.subject.rfc4514_string, None),
+        'issuer': _read_field(problems, 'issuer', cert.issuer.rfc4514_string, None),
         'serial_number': str(cert.serial_number),
         'sha256_fingerprint': cert.fingerprint(hashes.SHA256()).hex(),
         'dns_names': dns_names,
@@ -59,6 +76,9 @@ def describe_certificate(cert, now=None):
         'not_after': not_after.strftime('%Y-%m-%dT%H:%M:%SZ'),
         'days_until_expiry': round((not_after.timestamp() - now) / 86400.0, 2),
     }
+    if problems:
+        summary['parse_error'] = '; '.join(problems)
+    return summary
 
 
 def evaluate_certificates(certificates, verify_error, tls_name, server_name, srv_target=None, cert_expiry_warn_days=14):
@@ -90,6 +110,12 @@ def evaluate_certificates(certificates, verify_error, tls_name, server_name, srv
                                   'from a CA the peers trust' % verify_error))
         else:
             errors.append(finding('CERT_INVALID', 'certificate verification failed: %s' % verify_error))
+    for index, cert in enumerate(certificates):
+        if cert.get('parse_error'):
+            errors.append(finding('CERT_UNPARSABLE', '%s of the chain (%s) cannot be parsed (%s): peers refuse it; '
+                                  'reissue it with a standard tool' % ('the leaf certificate' if index == 0 else
+                                                                       'certificate %d' % (index + 1),
+                                                                       cert['subject'], cert['parse_error'])))
     if leaf and not verify_error and 0 <= leaf['days_until_expiry'] < cert_expiry_warn_days:
         warnings.append(finding('CERT_EXPIRING_SOON', 'certificate for %s expires in %.1f days (%s): renew it'
                                 % (tls_name, leaf['days_until_expiry'], leaf['not_after'])))

@@ -8,15 +8,21 @@
 ``resolve_server_name()`` returns where a homeserver would connect, which
 ``Host`` header and TLS name it would use, and what the well-known fetch and
 the DNS lookups returned on the way (see docs/errors.md for the codes).
+What the remote side can make a test do is bounded here (spec.py's SRV,
+address and connection limits); every cut is reported with a code.
 """
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
-from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
+from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import dns_name_problem, parse_server_name
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
     DEFAULT_FEDERATION_PORT,
+    HOST_MAX_ADDRESSES,
+    MAX_CONNECTIONS,
+    SRV_MAX_RECORDS,
     WELL_KNOWN_SERVER_PATH,
     choose_srv,
+    format_host_port,
     srv_names,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import fetch_well_known
@@ -26,15 +32,74 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.well
 _BROKEN_WELL_KNOWN = ('WELLKNOWN_INVALID_JSON', 'WELLKNOWN_TOO_LARGE', 'WELLKNOWN_REDIRECT_LOOP',
                       'WELLKNOWN_TOO_MANY_REDIRECTS', 'WELLKNOWN_TLS_CERT_INVALID', 'WELLKNOWN_TLS_ERROR',
                       'WELLKNOWN_HTTP_TIMEOUT', 'WELLKNOWN_TLS_TIMEOUT', 'WELLKNOWN_HTTP_ERROR', 'WELLKNOWN_INVALID_URL',
-                      'WELLKNOWN_DNS_SERVFAIL', 'WELLKNOWN_DNS_TIMEOUT', 'WELLKNOWN_TIMEOUT')
+                      'WELLKNOWN_DNS_SERVFAIL', 'WELLKNOWN_DNS_TIMEOUT', 'WELLKNOWN_TIMEOUT', 'WELLKNOWN_FETCH_FAILED')
 
 
 def _srv_lookup(dns, name):
-    """``{records, error}`` for one SRV name (error as ``{code, message}``)."""
+    """``{records, error}`` for one SRV name (error as ``{code, message}``); never raises.
+
+    A name DNS cannot carry (over 253 octets, a label over 63) is an error,
+    as a homeserver's resolver fails on it too, not "no records".
+    """
+    problem = dns_name_problem(name)
+    if problem:
+        return {'records': [], 'error': finding('SRV_NAME_INVALID', 'SRV name %s, so no homeserver can look it up: '
+                                                'shorten or fix the server name (or m.server)' % problem)}
     try:
-        return {'records': dns.lookup_srv(name), 'error': None}
+        records = dns.lookup_srv(name)
     except FederationError as exc:
         return {'records': [], 'error': exc.as_dict()}
+    except Exception as exc:  # pylint: disable=broad-except
+        return {'records': [], 'error': finding('DNS_ERROR', 'SRV lookup for %s failed: %s' % (name, exc))}
+    if len(records) > SRV_MAX_RECORDS:
+        # The first ones in RFC 2782 order: those a homeserver tries first.
+        return {'records': records[:SRV_MAX_RECORDS], 'error': None, 'records_seen': len(records)}
+    return {'records': records, 'error': None}
+
+
+def _too_many_records(name, answer):
+    """The ``SRV_TOO_MANY_RECORDS`` warning of a cut SRV answer, or ``None``."""
+    if not answer.get('records_seen'):
+        return None
+    return finding('SRV_TOO_MANY_RECORDS', '%s has %d SRV records: only the first %d in RFC 2782 order are tested '
+                   '(homeservers try them one after another); publish fewer'
+                   % (name, answer['records_seen'], SRV_MAX_RECORDS))
+
+
+def bounded_addresses(answer):
+    """At most :data:`HOST_MAX_ADDRESSES` of a ``resolve_host`` answer, both IP families kept; and the warning."""
+    addresses = list(answer['addresses'])
+    if len(addresses) <= HOST_MAX_ADDRESSES:
+        return addresses, None
+    ipv4, ipv6 = answer.get('ipv4') or [], answer.get('ipv6') or []
+    if len(ipv4) + len(ipv6) != len(addresses):
+        ipv4, ipv6 = addresses, []
+    keep4 = min(len(ipv4), max(HOST_MAX_ADDRESSES - len(ipv6), HOST_MAX_ADDRESSES // 2))
+    keep6 = min(len(ipv6), HOST_MAX_ADDRESSES - keep4)
+    warning = finding('DNS_TOO_MANY_ADDRESSES', '%s has %d addresses (%d IPv4, %d IPv6): %d are tested (%d IPv4, '
+                      '%d IPv6), the first of each family'
+                      % (answer['host'], len(addresses), len(ipv4), len(ipv6), keep4 + keep6, keep4, keep6))
+    return ipv4[:keep4] + ipv6[:keep6], warning
+
+
+def _bound_connections(resolution, warnings):
+    """Keep at most :data:`MAX_CONNECTIONS` distinct ``ip:port`` over all targets, in resolution order."""
+    seen, kept_targets, planned = set(), [], 0
+    for target in resolution['targets']:
+        kept = []
+        for address in target['addresses']:
+            key = format_host_port(address, target['port'])
+            if key not in seen:
+                planned += 1
+            if key in seen or len(seen) < MAX_CONNECTIONS:
+                seen.add(key)
+                kept.append(address)
+        if kept or not target['addresses']:
+            kept_targets.append(dict(target, addresses=kept))
+    if planned > MAX_CONNECTIONS:
+        warnings.append(finding('TOO_MANY_CONNECTIONS', 'the targets have %d addresses to test: only the first %d '
+                                '(in SRV and address order) are connected to' % (planned, MAX_CONNECTIONS)))
+        resolution['targets'] = kept_targets
 
 
 def _lookup_both_srv(dns, host, prefetch=False):
@@ -71,7 +136,9 @@ def _resolve_targets(dns, targets, dns_result, errors, warnings, srv_names=False
             errors.append(err)
             continue
         dns_result['hosts'][target['host']] = answer
-        target['addresses'] = list(answer['addresses'])
+        target['addresses'], too_many = bounded_addresses(answer)
+        if too_many and too_many not in warnings:
+            warnings.append(too_many)
         if answer['error']:
             errors.append(answer['error'])
         if srv_names and answer['cname']:
@@ -97,6 +164,8 @@ def _apply_srv(dns, host, srv, resolution, dns_result, errors, warnings, methods
         warnings.append(finding('SRV_LEGACY_ONLY', '%s has only the deprecated %s SRV record: add %s (same target and '
                                 'port); newer homeservers may stop reading the old name' % (host, legacy_name, fed_name)))
     resolution['method'] = method
+    if _too_many_records(name, chosen):
+        warnings.append(_too_many_records(name, chosen))
     records = chosen['records']
     if len(records) == 1 and records[0]['target'] == '.':
         errors.append(finding('SRV_SERVICE_UNAVAILABLE', '%s has the single target ".": the domain says federation is '
@@ -116,8 +185,16 @@ def resolve_server_name(server_name, dns, https):
     where ``resolution`` is ``{server_name, method, delegated_hostname,
     host_header, sni, targets: [{host, port, addresses}]}``, ``sni`` is
     ``None`` for IP literals (no SNI, the certificate must cover the IP) and
-    ``errors``/``warnings`` are lists of ``{code, message}``.
+    ``errors``/``warnings`` are lists of ``{code, message}``. The targets are
+    bounded (spec.py: SRV records, addresses per host, connections), each
+    cut reported in ``warnings``.
     """
+    out = _resolve_server_name(server_name, dns, https)
+    _bound_connections(out['resolution'], out['warnings'])
+    return out
+
+
+def _resolve_server_name(server_name, dns, https):
     resolution = {'server_name': server_name, 'method': None, 'delegated_hostname': None,
                   'host_header': None, 'sni': None, 'targets': []}
     dns_result = {'srv': {}, 'hosts': {}, 'cname_targets': []}
@@ -146,11 +223,15 @@ def resolve_server_name(server_name, dns, https):
         lambda: _lookup_both_srv(dns, parsed.host, prefetch=True),
     ])
     if wk_exc is not None:
-        raise wk_exc
+        # A failure the fetch did not foresee (a redirect to a URL that cannot be parsed) is still only a
+        # well-known that cannot be used: homeservers fall through to SRV, and so does the test.
+        well_known = {'url': 'https://%s%s' % (parsed.host, WELL_KNOWN_SERVER_PATH), 'json': None, 'warnings': [],
+                      'error': finding('WELLKNOWN_FETCH_FAILED', 'https://%s%s: %s: %s' % (
+                          parsed.host, WELL_KNOWN_SERVER_PATH, type(wk_exc).__name__, wk_exc))}
     if srv_exc is not None:
         raise srv_exc
     out['well_known_result'] = well_known
-    delegated = _delegation(well_known, warnings)
+    delegated = well_known_delegation(well_known, warnings)
     if delegated is None:
         dns_result['srv'].update(srv)
         resolution.update(host_header=parsed.host, sni=parsed.host)
@@ -185,7 +266,7 @@ def resolve_server_name(server_name, dns, https):
     return out
 
 
-def _delegation(well_known, warnings):
+def well_known_delegation(well_known, warnings):
     """The parsed ``m.server`` of a well-known result, or ``None`` (fall through)."""
     for warning in well_known['warnings']:
         if warning['code'] != 'WELLKNOWN_CONTENT_TYPE':
@@ -232,6 +313,8 @@ def check_srv_records(domain, dns, expected=None):
     fed_name, legacy_name = srv_names(domain)
     for name in (fed_name, legacy_name):
         result['records'][name] = [dict(r, addresses=[], cname=[]) for r in srv[name]['records']]
+        if _too_many_records(name, srv[name]):
+            warnings.append(_too_many_records(name, srv[name]))
     choice = choose_srv(srv[fed_name], srv[legacy_name])
     chosen_name = {'fed': fed_name, 'legacy': legacy_name}.get(choice)
     if chosen_name and srv[chosen_name]['error']:
@@ -245,8 +328,10 @@ def check_srv_records(domain, dns, expected=None):
     answers = run_parallel([lambda r=r: dns.resolve_host(r['target']) for r in records])
     for record, (answer, exc) in zip(records, answers):
         if answer is not None:
-            record['addresses'] = answer['addresses']
+            record['addresses'], too_many = bounded_addresses(answer)
             record['cname'] = answer['cname']
+            if too_many and too_many not in warnings:
+                warnings.append(too_many)
     if result['service']:
         effective = result['effective'] = result['records'][result['service']]
         if len(effective) == 1 and effective[0]['target'] == '.':

@@ -20,6 +20,7 @@ import ssl
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY, Deadline
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import JSON_MAX_DEPTH
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port as _host_port
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import is_ip_literal as _is_ip
 
@@ -52,11 +53,28 @@ class HttpsResponse:
         self.verify_error = None
 
     def json(self):
-        """The body parsed as JSON (any content type) or ``FederationError('INVALID_JSON')``."""
+        """The body parsed as JSON (any content type) or ``FederationError('INVALID_JSON')``.
+
+        Objects and arrays nested deeper than :data:`JSON_MAX_DEPTH` are
+        refused too: the parser (and canonical JSON for signatures after
+        it) would otherwise end in a ``RecursionError``.
+        """
+        too_deep = FederationError('INVALID_JSON', 'body is not valid JSON: objects and arrays nest deeper than %d '
+                                   'levels' % JSON_MAX_DEPTH)
         try:
-            return json.loads(self.body.decode('utf-8'))
+            value = json.loads(self.body.decode('utf-8'))
+        except RecursionError:
+            raise too_deep from None
         except (UnicodeDecodeError, ValueError) as exc:
             raise FederationError('INVALID_JSON', 'body is not valid JSON: %s' % exc)
+        stack = [(value, 1)]
+        while stack:
+            item, depth = stack.pop()
+            if isinstance(item, (dict, list)):
+                if depth > JSON_MAX_DEPTH:
+                    raise too_deep
+                stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+        return value
 
 
 class HttpsClient:

@@ -14,6 +14,7 @@ import ipaddress
 import re
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import DNS_LABEL_MAX_OCTETS, DNS_NAME_MAX_OCTETS
 
 _DNS_NAME_RE = re.compile(r'^[A-Za-z0-9.-]{1,255}$')
 _IPV4_RE = re.compile(r'^[0-9]{1,3}(\.[0-9]{1,3}){3}$')
@@ -41,6 +42,27 @@ class ServerName:
 
     def __repr__(self):
         return 'ServerName(%r)' % self.raw
+
+
+def dns_name_problem(name):
+    """Why ``name`` (text, final dot optional) cannot be asked in DNS, or ``None``.
+
+    Labels are checked for length only (SRV names carry ``_``), so this also
+    judges the names the collection builds, such as ``_matrix-fed._tcp.<host>``.
+    """
+    text = name[:-1] if name.endswith('.') else name
+    if not text:
+        return '%r is empty' % name
+    octets = len(text.encode('utf-8'))
+    if octets > DNS_NAME_MAX_OCTETS:
+        return '%s... is %d octets long: DNS names have at most %d' % (text[:40], octets, DNS_NAME_MAX_OCTETS)
+    labels = text.split('.')
+    if any(not label for label in labels):
+        return '%s has an empty label, which DNS names cannot have' % text
+    longest = max(len(label.encode('utf-8')) for label in labels)
+    if longest > DNS_LABEL_MAX_OCTETS:
+        return '%s has a label of %d octets: DNS labels have at most %d' % (text[:80], longest, DNS_LABEL_MAX_OCTETS)
+    return None
 
 
 def _parse_port(text, raw):
@@ -94,6 +116,9 @@ def parse_server_name(raw):
     labels = host.split('.')
     if any(label == '' for label in labels):
         raise FederationError('INVALID_SERVER_NAME', 'server name %r has an empty DNS label' % raw)
-    if any(len(label) > 63 for label in labels):
+    if any(len(label) > DNS_LABEL_MAX_OCTETS for label in labels):
         raise FederationError('INVALID_SERVER_NAME', 'server name %r has a DNS label longer than 63 characters' % raw)
+    if len(host) > DNS_NAME_MAX_OCTETS:
+        raise FederationError('INVALID_SERVER_NAME', 'server name %s... has a hostname of %d octets: DNS names have '
+                              'at most %d, so no homeserver can resolve it' % (raw[:40], len(host), DNS_NAME_MAX_OCTETS))
     return ServerName(raw, host.lower(), port, None)

@@ -17,6 +17,19 @@ WELL_KNOWN_PREFIX = '/.well-known/matrix/'
 WELL_KNOWN_SERVER_PATH = WELL_KNOWN_PREFIX + 'server'
 # Servers reject well-known bodies above 50 KiB (spec; Synapse and the Go tester agree).
 WELL_KNOWN_MAX_BYTES = 50 * 1024
+# Limits on what a remote side can make one test do (docs/errors.md, "Limits"); going over one is
+# reported with a code, never cut silently. JSON nested deeper is refused as invalid: every document the
+# tester reads nests a few levels, and Python's parser would hit its recursion limit near 1000.
+JSON_MAX_DEPTH = 64
+# SRV records considered per name, the first ones in RFC 2782 order (Synapse tries them one after another).
+SRV_MAX_RECORDS = 10
+# Addresses tested per host (A and AAAA together, both families kept).
+HOST_MAX_ADDRESSES = 8
+# Distinct ip:port connections one test opens (each is a thread and a TLS handshake).
+MAX_CONNECTIONS = 32
+# DNS names: at most 253 octets written without the final dot (255 on the wire), labels at most 63.
+DNS_NAME_MAX_OCTETS = 253
+DNS_LABEL_MAX_OCTETS = 63
 # SRV names in the order homeservers ask them: _matrix-fed (v1.8) first, the deprecated _matrix second.
 SRV_SERVICES = ('_matrix-fed._tcp', '_matrix._tcp')
 KEY_PATH = '/_matrix/key/v2/server'

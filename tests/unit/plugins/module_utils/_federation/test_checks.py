@@ -8,7 +8,15 @@
 import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
-from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import evaluate_certificates, evaluate_server_keys
+from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
+    describe_certificate,
+    evaluate_certificates,
+    evaluate_server_keys,
+)
+from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.fixtures.hostile_certs import (
+    duplicate_extension_certificate,
+)
+from ansible_collections.matrix.federation.tests.unit.servers.lab import TestCA as LabCA
 
 SPEC_SEED = 'YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1'
 SPEC_PUBLIC = 'XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI'
@@ -57,3 +65,19 @@ def test_certificate_expiring_warning_only_when_valid():
     certs = [{'dns_names': ['a'], 'ip_addresses': [], 'not_after': 'x', 'days_until_expiry': 3.0}]
     assert [w['code'] for w in evaluate_certificates(certs, None, 'a', 'a')['warnings']] == ['CERT_EXPIRING_SOON']
     assert evaluate_certificates(certs, None, 'a', 'a', cert_expiry_warn_days=2)['warnings'] == []
+
+
+def test_certificate_whose_extensions_cannot_be_parsed_is_described_and_refused(tmp_path):
+    leaf, dummy = duplicate_extension_certificate(LabCA(str(tmp_path)), 'dup.example.org')
+    described = describe_certificate(leaf)
+    assert described['subject'] == 'CN=dup.example.org' and described['dns_names'] == []
+    assert len(described['sha256_fingerprint']) == 64 and described['days_until_expiry'] > 29
+    assert 'extensions' in described['parse_error'] and 'Duplicate 2.5.29.17' in described['parse_error']
+    result = evaluate_certificates([described], None, 'dup.example.org', 'dup.example.org')
+    assert not result['valid'] and [e['code'] for e in result['errors']] == ['CERT_UNPARSABLE']
+    assert 'reissue' in result['errors'][0]['message']
+
+
+def test_a_parsable_certificate_has_no_parse_error(tmp_path):
+    ca = LabCA(str(tmp_path))
+    assert 'parse_error' not in describe_certificate(ca.cert)

@@ -9,8 +9,13 @@ import time
 
 import pytest
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import check_srv_records, resolve_server_name
+from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import (
+    bounded_addresses,
+    check_srv_records,
+    resolve_server_name,
+)
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_clients
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import HOST_MAX_ADDRESSES
 
 # The lab's rows whose expected codes all come from resolution (no key, certificate or connection check).
 RESOLUTION_LABELS = [
@@ -113,3 +118,26 @@ def test_srv_check_cname_names_the_chain(federation_lab):
     result = _srv(federation_lab, 'srvcname.lab.test')
     message = [e['message'] for e in result['errors'] if e['code'] == 'SRV_TARGET_CNAME'][0]
     assert message.startswith('SRV target alias-srvcname.lab.test is a CNAME') and 'use the canonical name' in message
+
+
+@pytest.mark.parametrize('domain', ['a' * 64 + '.org', '.'.join(['a' * 63] * 4), 'a..b'])
+def test_srv_check_of_a_name_dns_cannot_carry_is_a_coded_error(federation_lab, domain):
+    result = _srv(federation_lab, domain)
+    assert result['service'] is None and result['effective'] == []
+    assert _codes(result['errors']) == {'SRV_NAME_INVALID'}
+    assert 'DNS' in result['errors'][0]['message']
+
+
+@pytest.mark.parametrize('ipv4, ipv6, kept4, kept6', [
+    (500, 1, 7, 1), (500, 0, 8, 0), (3, 500, 3, 5), (500, 500, 4, 4), (4, 4, 4, 4),
+])
+def test_bounded_addresses_keep_both_families(ipv4, ipv6, kept4, kept6):
+    v4 = ['10.0.%d.%d' % (i // 250, i % 250) for i in range(ipv4)]
+    v6 = ['2001:db8::%x' % i for i in range(ipv6)]
+    kept, warning = bounded_addresses({'host': 'h.example', 'addresses': v4 + v6, 'ipv4': v4, 'ipv6': v6})
+    assert kept == v4[:kept4] + v6[:kept6]
+    if ipv4 + ipv6 <= HOST_MAX_ADDRESSES:
+        assert warning is None
+    else:
+        assert warning['code'] == 'DNS_TOO_MANY_ADDRESSES'
+        assert 'h.example has %d addresses' % (ipv4 + ipv6) in warning['message']

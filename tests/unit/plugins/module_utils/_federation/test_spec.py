@@ -1,6 +1,10 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+import os
+import re
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation import dnsclient, probes, spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
     CHECK_NAMES,
     GO_CHECKS,
@@ -11,6 +15,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.spec
     is_ip_literal,
     srv_names,
 )
+from ansible_collections.matrix.federation.plugins.modules import matrix_federation_test
 
 
 def test_format_host_port():
@@ -40,3 +45,25 @@ def test_choose_srv():
     assert choose_srv(none, records) == 'legacy'
     assert choose_srv(none, error) == 'legacy'
     assert choose_srv(none, none) is None
+
+
+def test_the_documented_limits_are_the_ones_in_force():
+    """docs/errors.md "Limits" and the module notes give the numbers spec.py (and the clients) enforce."""
+    root = os.path.join(os.path.dirname(spec.__file__), '..', '..', '..')
+    with open(os.path.join(root, 'docs', 'errors.md')) as handle:
+        limits = handle.read().split('## Limits', 1)[1].split('\n## ', 1)[0]
+    rows = dict((cells[1].strip(), cells[2].strip()) for cells in (line.split('|') for line in limits.splitlines())
+                if len(cells) > 3 and cells[1].strip() not in ('bound', '---'))
+    assert rows['SRV records per name'].startswith('the first %d ' % spec.SRV_MAX_RECORDS)
+    assert rows['addresses per host (A + AAAA)'].startswith('%d,' % spec.HOST_MAX_ADDRESSES)
+    assert rows['`ip:port` connections per test'] == str(spec.MAX_CONNECTIONS)
+    assert rows['CNAME chain'] == '%d names' % dnsclient._MAX_CNAME_CHAIN  # pylint: disable=protected-access
+    assert rows['DNS names'] == '%d octets, labels of %d' % (spec.DNS_NAME_MAX_OCTETS, spec.DNS_LABEL_MAX_OCTETS)
+    assert rows['well-known body'] == '%d KiB' % (spec.WELL_KNOWN_MAX_BYTES // 1024)
+    assert rows['key response body'] == '%d KiB' % (probes.KEYS_MAX_BYTES // 1024)
+    assert rows['version response body'] == '%d KiB' % (probes.VERSION_MAX_BYTES // 1024)
+    assert rows['JSON nesting (well-known, keys, version)'] == '%d levels' % spec.JSON_MAX_DEPTH
+    notes = re.sub(r'\s+', ' ', matrix_federation_test.DOCUMENTATION)
+    for phrase in ('At most %d SRV records' % spec.SRV_MAX_RECORDS, '%d addresses per host' % spec.HOST_MAX_ADDRESSES,
+                   '%d C(ip:port) connections' % spec.MAX_CONNECTIONS, 'at most %d levels' % spec.JSON_MAX_DEPTH):
+        assert phrase in notes
