@@ -12,5 +12,7 @@ os.environ.pop('ANSIBLE_FORCE_COLOR', None)
 os.environ['ANSIBLE_NOCOLOR'] = '1'
 
 # The loopback federation lab (DNS + HTTPS servers), a session fixture shared
-# by the tester, module, lookup and playbook tests.
-pytest_plugins = ['ansible_collections.matrix.federation.tests.unit.servers.federation_lab']
+# by the tester, module, lookup and playbook tests; the key-trust lab, shared by
+# the key checks, key trust and server_keys tests.
+pytest_plugins = ['ansible_collections.matrix.federation.tests.unit.servers.federation_lab',
+                  'ansible_collections.matrix.federation.tests.unit.servers.keys_lab']

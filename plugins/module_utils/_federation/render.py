@@ -3,14 +3,13 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Render federation reports as JSON, JUnit XML and Prometheus textfile format (pure).
+"""Render federation reports as JUnit XML and Prometheus textfile format (pure).
 
 Reports carry text the tested peer chose (version strings, names, messages
 quoting its answers), so every string is made safe here: XML gets only the
 characters XML 1.0 allows, Prometheus label values only escaped UTF-8.
 """
 
-import json
 import re
 from xml.sax.saxutils import escape, quoteattr
 
@@ -42,11 +41,6 @@ def _as_list(reports):
     if isinstance(reports, dict):
         return list(reports.values())
     return list(reports or [])
-
-
-def render_json(report):
-    """Stable, readable JSON for one report (or a list / dict of reports)."""
-    return json.dumps(report, indent=2, sort_keys=True) + '\n'
 
 
 def render_junit(reports):

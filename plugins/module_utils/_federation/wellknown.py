@@ -350,21 +350,3 @@ def render_document(doc):
     except (TypeError, ValueError) as exc:
         raise FederationError('WELLKNOWN_NOT_JSON', 'cannot render the document as JSON: %s' % exc)
     return (text + '\n').encode('ascii')
-
-
-def parse_document(data):
-    """Parse bytes or text into a JSON value or raise ``FederationError`` (``WELLKNOWN_NOT_JSON``)."""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode('utf-8')
-        except UnicodeDecodeError as exc:
-            raise FederationError('WELLKNOWN_NOT_JSON', 'the document is not UTF-8: %s' % exc)
-    stripped = data.lstrip()
-    if stripped[:1] == '<':
-        raise FederationError('WELLKNOWN_NOT_JSON',
-                              'the document is HTML, not JSON: the web server serves a page (often an index or '
-                              'error page) instead of the file')
-    try:
-        return json.loads(data)
-    except ValueError as exc:
-        raise FederationError('WELLKNOWN_NOT_JSON', 'the document is not valid JSON: %s' % exc)

@@ -16,7 +16,7 @@ import socket
 import pytest
 
 from ansible_collections.matrix.federation.tests.unit.servers.lab import (
-    KEY_PATH, VERSION_PATH, WELL_KNOWN, DnsServer, HttpsSite, Reply, SigningIdentity, TestCA,
+    KEY_PATH, VERSION_PATH, WELL_KNOWN, HttpsSite, LoopbackLab, Reply, SigningIdentity,
     has_ipv6_loopback, key_response, keys_route, version_route,
 )
 
@@ -32,30 +32,18 @@ def free_port(ip):
     return port
 
 
-class FederationLab:
+class FederationLab(LoopbackLab):
     """Builds the DNS zone, the CA and every HTTPS site; ``close()`` stops them."""
 
     def __init__(self, directory):
-        self.prefix = '127.%d.%d.' % (random.randint(20, 250), random.randint(1, 250))
-        self.ca = TestCA(directory)
-        self.rogue_ca = TestCA(directory, 'untrusted CA')
-        self.ca_path = self.ca.path
-        self.dns = DnsServer()
-        self.nameservers = [self.dns.address]
-        self.sites = []
+        super().__init__(directory, '127.%d.%d.' % (random.randint(20, 250), random.randint(1, 250)))
         self.expect = {}
-        self.identities = {}
         self.labels = {}
         self.sites_by_name = {}
         self.ipv6 = has_ipv6_loopback()
-        self._next = 9
         self.build()
 
     # -- helpers -------------------------------------------------------------
-    def ip(self):
-        self._next += 1
-        return self.prefix + str(self._next)
-
     def host(self, name, *addresses):
         for address in addresses:
             self.dns.add(name, 'AAAA' if ':' in address else 'A', address)
@@ -302,10 +290,6 @@ class FederationLab:
         for index, bad in enumerate(('bad name', 'example.org:99999', '[::1', 'a..b', 'x' * 64 + '.org', '')):
             self.want(bad, None, None, None, [], ok=False, errors=['INVALID_SERVER_NAME'], label='invalid%d' % index)
 
-    def close(self):
-        for site in self.sites:
-            site.close()
-        self.dns.close()
 
 
 @pytest.fixture(scope='session')

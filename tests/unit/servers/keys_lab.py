@@ -15,9 +15,11 @@ import random
 import socket
 import time
 
+import pytest
+
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
 from ansible_collections.matrix.federation.tests.unit.servers.lab import (
-    KEY_PATH, VERSION_PATH, DnsServer, HttpsSite, SigningIdentity, TestCA, keys_route, version_route,
+    KEY_PATH, VERSION_PATH, HttpsSite, LoopbackLab, SigningIdentity, keys_route, version_route,
 )
 
 ZONE = 'keys.test'
@@ -45,26 +47,14 @@ def _bindable(ips, port):
     return True
 
 
-class KeysLab:
+class KeysLab(LoopbackLab):
     """DNS, a trusted and an untrusted CA, and the scenarios' HTTPS sites; ``close()`` stops them."""
 
     def __init__(self, directory):
-        self.prefix = '127.%d.%d.' % (random.randint(251, 254), random.randint(1, 250))
-        self.ca = TestCA(directory)
-        self.rogue_ca = TestCA(directory, 'untrusted CA')
-        self.ca_path = self.ca.path
-        self.dns = DnsServer()
-        self.nameservers = [self.dns.address]
-        self.sites = []
-        self.identities = {}
-        self._next = 9
+        super().__init__(directory, '127.%d.%d.' % (random.randint(251, 254), random.randint(1, 250)))
         self.port = next(p for p in iter(lambda: random.randint(20000, 60000), None)
                          if _bindable([self.prefix + str(i) for i in range(10, 40)], p))
         self.build()
-
-    def ip(self):
-        self._next += 1
-        return self.prefix + str(self._next)
 
     def name(self, label, with_port=True):
         return '%s.%s' % (label, ZONE) + (':%d' % self.port if with_port else '')
@@ -124,7 +114,10 @@ class KeysLab:
             self.dns.add('_matrix-fed._tcp.' + host, 'SRV', '10 5 %d %s.' % (port, target))
         self.srvports, self.srvports_keys = host, ['%s:%d' % (target_ip, p) for p in ports]
 
-    def close(self):
-        for site in self.sites:
-            site.close()
-        self.dns.close()
+
+@pytest.fixture(scope='session')
+def keys_lab(tmp_path_factory):
+    """One key-trust lab for the whole test session."""
+    lab = KeysLab(str(tmp_path_factory.mktemp('keys-lab')))
+    yield lab
+    lab.close()

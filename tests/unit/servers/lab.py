@@ -338,3 +338,29 @@ def version_route(expect_host):
             return Reply(404, b'<html>no such vhost</html>', 'text/html')
         return Reply(200, {'server': {'name': 'LabServer', 'version': '1.0'}})
     return route
+
+
+class LoopbackLab:
+    """What every loopback lab has: a /24 of 127/8 of its own, a trusted and an untrusted CA, a DNS server and
+    the HTTPS sites it started; ``close()`` stops them."""
+
+    def __init__(self, directory, prefix):
+        self.prefix = prefix
+        self.ca = TestCA(directory)
+        self.rogue_ca = TestCA(directory, 'untrusted CA')
+        self.ca_path = self.ca.path
+        self.dns = DnsServer()
+        self.nameservers = [self.dns.address]
+        self.sites = []
+        self.identities = {}
+        self._next = 9
+
+    def ip(self):
+        """The next free address of the lab's /24."""
+        self._next += 1
+        return self.prefix + str(self._next)
+
+    def close(self):
+        for site in self.sites:
+            site.close()
+        self.dns.close()

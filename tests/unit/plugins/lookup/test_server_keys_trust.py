@@ -7,15 +7,7 @@
 
 import pytest
 
-from ansible_collections.matrix.federation.tests.unit.servers.keys_lab import KeysLab
 from ansible_collections.matrix.federation.tests.unit.servers.run_lookup import run_lookup
-
-
-@pytest.fixture(scope='module')
-def keys_lab(tmp_path_factory):
-    lab = KeysLab(str(tmp_path_factory.mktemp('keys-lab')))
-    yield lab
-    lab.close()
 
 
 def _lookup(lab, name):

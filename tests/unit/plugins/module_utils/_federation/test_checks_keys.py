@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
 from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import evaluate_server_keys
 from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_test
-from ansible_collections.matrix.federation.tests.unit.servers.keys_lab import KeysLab, signed_key_response
+from ansible_collections.matrix.federation.tests.unit.servers.keys_lab import signed_key_response
 from ansible_collections.matrix.federation.tests.unit.servers.lab import SigningIdentity
 
 NAME = 'example.org'
@@ -86,13 +86,6 @@ def test_missing_old_verify_keys_is_a_warning():
                              NAME, IDENTITY.key_id, IDENTITY.private)
     result = evaluate_server_keys(body, NAME, int(time.time() * 1000))
     assert result['errors'] == [] and _codes(result['warnings']) == ['KEYS_OLD_VERIFY_KEYS_MISSING']
-
-
-@pytest.fixture(scope='module')
-def keys_lab(tmp_path_factory):
-    lab = KeysLab(str(tmp_path_factory.mktemp('keys-lab-checks')))
-    yield lab
-    lab.close()
 
 
 def _test(lab, name):

@@ -13,16 +13,14 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.erro
 from ansible_collections.matrix.federation.plugins.module_utils._federation.keytrust import report_notes, trusted_server_keys
 from ansible_collections.matrix.federation.plugins.module_utils._federation.report import internal_error_report
 from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_tests
-from ansible_collections.matrix.federation.tests.unit.servers.keys_lab import KeysLab
 
 
 @pytest.fixture(scope='module')
-def reports(tmp_path_factory):
-    lab = KeysLab(str(tmp_path_factory.mktemp('keys-lab-trust')))
+def reports(keys_lab):
+    lab = keys_lab
     names = [lab.good, lab.rogue, lab.mixed, lab.split, lab.srvports, lab.halfdown, lab.oldbad, lab.oldmissing]
     batch = run_federation_tests(names, nameservers=lab.nameservers, ca_path=lab.ca_path, timeout=3)
-    yield lab, batch['reports']
-    lab.close()
+    return lab, batch['reports']
 
 
 def _refusal(report):

@@ -14,7 +14,6 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.well
     build_server_document,
     build_support_document,
     check_https_url,
-    parse_document,
     render_document,
     validate_client_document,
     validate_server_document,
@@ -233,23 +232,6 @@ def test_render_refuses_non_json():
     with pytest.raises(FederationError) as err:
         render_document({'a': float('inf')})
     assert err.value.code == 'WELLKNOWN_NOT_JSON'
-
-
-@pytest.mark.parametrize('data, fragment', [
-    (b'<!DOCTYPE html><html></html>', 'HTML'),
-    ('  <html>', 'HTML'),
-    (b'{"m.server": ', 'not valid JSON'),
-    (b'\xff\xfe', 'not UTF-8'),
-])
-def test_parse_document_errors(data, fragment):
-    with pytest.raises(FederationError) as err:
-        parse_document(data)
-    assert err.value.code == 'WELLKNOWN_NOT_JSON'
-    assert fragment in err.value.message
-
-
-def test_parse_document_good():
-    assert parse_document(b'{"m.server": "a.example:443"}') == {'m.server': 'a.example:443'}
 
 
 # --------------------------------------------------------------------------- compare
