@@ -291,7 +291,6 @@ class FederationLab(LoopbackLab):
             self.want(bad, None, None, None, [], ok=False, errors=['INVALID_SERVER_NAME'], label='invalid%d' % index)
 
 
-
 @pytest.fixture(scope='session')
 def federation_lab(tmp_path_factory):
     """One lab for the whole test session."""

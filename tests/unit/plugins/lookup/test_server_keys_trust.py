@@ -5,8 +5,6 @@
 
 """server_keys lookup, run by ansible against loopback servers: keys only from verified TLS and agreeing addresses."""
 
-import pytest
-
 from ansible_collections.matrix.federation.tests.unit.servers.run_lookup import run_lookup
 
 

@@ -76,8 +76,6 @@ def test_missing_tools_are_problems_not_failures():
     assert 'systemctl is not installed' in result['problems'][2]
 
 
-
-
 def test_systemctl_show_blocks_and_repeated_listen():
     units = parse_systemctl_show(SOCKETS_SHOW)
     assert [unit['Id'] for unit in units] == ['dbus.socket', 'systemd-journald.socket', 'ssh.socket']
