@@ -117,25 +117,27 @@ class HttpsClient:
             raise FederationError('CONNECTION_REFUSED', 'connection to %s refused' % _host_port(ip, port))
         except OSError as exc:
             raise FederationError('CONNECTION_FAILED', 'cannot connect to %s: %s' % (_host_port(ip, port), exc))
+        # wrap_socket takes the descriptor over: from then on the TLS socket is the one to close.
+        conn = sock
         try:
             context = self._verified if verify else self._insecure
             # Python sends no SNI when server_hostname is an IP literal, and
             # then checks the certificate's IP addresses, as the spec wants.
-            tls = context.wrap_socket(sock, server_hostname=tls_name if (verify or not _is_ip(tls_name or '')) else None,
-                                      do_handshake_on_connect=False)
-            tls_handshake(tls, deadline, self.step)
-            return tls
+            conn = context.wrap_socket(sock, server_hostname=tls_name if (verify or not _is_ip(tls_name or '')) else None,
+                                       do_handshake_on_connect=False)
+            tls_handshake(conn, deadline, self.step)
+            return conn
         except ssl.SSLCertVerificationError as exc:
-            sock.close()
+            conn.close()
             raise FederationError('TLS_CERT_INVALID', getattr(exc, 'verify_message', None) or str(exc))
         except socket.timeout:
-            sock.close()
-            raise FederationError('TLS_TIMEOUT', 'TLS handshake with %s timed out' % _host_port(ip, port))
+            conn.close()
+            raise FederationError('TLS_TIMEOUT', 'TLS handshake with %s did not finish in time' % _host_port(ip, port))
         except (ssl.SSLError, OSError) as exc:
-            sock.close()
+            conn.close()
             raise FederationError('TLS_ERROR', 'TLS handshake with %s failed: %s' % (_host_port(ip, port), exc))
         except BaseException:
-            sock.close()
+            conn.close()
             raise
 
     def for_run(self, dns, deadline):
