@@ -21,7 +21,14 @@ options:
     type: path
   timeout:
     description:
-      - Seconds allowed for each network step. The whole run is bounded by it and never hangs.
+      - The time limit, in seconds, of the whole run (of each server's test when several are tested).
+      - One deadline bounds every DNS exchange, TCP connect, TLS handshake, C(send) and C(recv), and a redirect
+        chain as a whole, so a server that trickles one byte at a time, stalls its TLS handshake, sends an
+        endless body or chains slow redirects cannot stretch the run. The run ends within O(timeout) plus a
+        fraction of a second for the report, with a coded C(*TIMEOUT) error for what did not finish.
+      - A step that other steps follow (the well-known fetch with its redirects, one DNS exchange per
+        nameserver, a TCP connect, a TLS handshake, a wait for a pipelined answer) may take a third of it;
+        the last step (reading the key and version answers) may use all the time left.
     type: float
     default: 10
 requirements:

@@ -33,8 +33,9 @@ options:
     description:
       - Several server names to test in one run, concurrently. The result has RV(reports) keyed by server name,
         each the report a run with O(server_name) gives, and RV(summary).
-      - Each server has its own time limit (three times O(timeout) from its start); a slow, huge, looping or
-        unreachable server never holds up or fails the others. Duplicates are tested once.
+      - Each server has its own time limit (O(timeout) from its start); a slow, stalled, huge, looping or
+        unreachable server never holds up or fails the others, and their reports are ready while it is still
+        running. Duplicates are tested once.
     type: list
     elements: str
   concurrency:
@@ -60,7 +61,9 @@ options:
     type: int
     default: 14
 notes:
-  - O(timeout) bounds each network step; the whole test of one server ends within three times O(timeout).
+  - O(timeout) is the whole test of one server, down to every byte; a step that others follow (well-known,
+    each DNS exchange, connect, TLS handshake) may take a third of it. A test ends within O(timeout) plus
+    a fraction of a second.
   - The key and version requests to one C(ip:port) share one connection (pipelined) when the server keeps
     connections open.
   - Coded warnings are returned in RV(federation_warnings); their messages are also shown as Ansible warnings.

@@ -30,7 +30,8 @@ options:
     elements: str
   timeout:
     description:
-      - Seconds allowed for each DNS query.
+      - The time limit, in seconds, of the whole check; one DNS exchange (UDP, then TCP after a truncated
+        answer) with one nameserver may take a third of it, every C(send) and C(recv) obeys the limit.
     type: float
     default: 10
   expected:

@@ -8,7 +8,8 @@
 Queries go straight to the configured (or system) nameservers so that the
 answer's rcode is seen as it is: NXDOMAIN/NODATA mean "no records", SERVFAIL,
 REFUSED and timeouts are errors (the spec and Synapse treat them differently).
-Every query is bounded by the per-step ``timeout`` and by the run's
+Every exchange (UDP, then TCP after a truncated answer) may take a third of
+the run's ``timeout`` and every ``send``/``recv`` obeys the run's
 :class:`Deadline`; each host is resolved once per client (A and AAAA at once).
 """
 
@@ -16,16 +17,17 @@ import ipaddress
 import random
 import socket
 import struct
-import time
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.deadline import connect, recv_exactly, send_all
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
     HAS_DNSPYTHON,
-    Deadline,
     SharedCache,
     require_library,
+    run_deadline,
     run_parallel,
+    step_timeout,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port, ip_literal
 
@@ -44,24 +46,19 @@ if HAS_DNSPYTHON:
 _MAX_CNAME_CHAIN = 8
 
 
-def _udp_exchange(query, ip, port, timeout):
+def _udp_exchange(query, ip, port, deadline):
     """One query over UDP; replies that do not answer the query are ignored (as dns.query does)."""
     family = socket.AF_INET6 if ':' in ip else socket.AF_INET
     wire = query.to_wire()
-    expires = time.monotonic() + timeout
+    deadline.step()
     sock = socket.socket(family, socket.SOCK_DGRAM)
     try:
         sock.connect((ip, port))
+        sock.settimeout(deadline.step())
         sock.send(wire)
         while True:
-            left = expires - time.monotonic()
-            if left <= 0:
-                raise dns.exception.Timeout()
-            sock.settimeout(left)
-            try:
-                reply = sock.recv(65535)
-            except socket.timeout:
-                raise dns.exception.Timeout()
+            sock.settimeout(deadline.step())
+            reply = sock.recv(65535)
             try:
                 response = dns.message.from_wire(reply, ignore_trailing=True)
             except dns.exception.DNSException:
@@ -72,35 +69,14 @@ def _udp_exchange(query, ip, port, timeout):
         sock.close()
 
 
-def _recv_exactly(sock, count, expires):
-    data = b''
-    while len(data) < count:
-        left = expires - time.monotonic()
-        if left <= 0:
-            raise dns.exception.Timeout()
-        sock.settimeout(left)
-        try:
-            chunk = sock.recv(count - len(data))
-        except socket.timeout:
-            raise dns.exception.Timeout()
-        if not chunk:
-            raise EOFError('connection closed by the nameserver')
-        data += chunk
-    return data
-
-
-def _tcp_exchange(query, ip, port, timeout):
-    """One query over TCP (after a truncated UDP answer)."""
-    expires = time.monotonic() + timeout
+def _tcp_exchange(query, ip, port, deadline):
+    """One query over TCP (after a truncated UDP answer); every call on the socket obeys ``deadline``."""
     wire = query.to_wire()
+    sock = connect((ip, port), deadline)
     try:
-        sock = socket.create_connection((ip, port), timeout=timeout)
-    except socket.timeout:
-        raise dns.exception.Timeout()
-    try:
-        sock.sendall(struct.pack('!H', len(wire)) + wire)
-        length = struct.unpack('!H', _recv_exactly(sock, 2, expires))[0]
-        response = dns.message.from_wire(_recv_exactly(sock, length, expires))
+        send_all(sock, struct.pack('!H', len(wire)) + wire, deadline)
+        length = struct.unpack('!H', recv_exactly(sock, 2, deadline))[0]
+        response = dns.message.from_wire(recv_exactly(sock, length, deadline))
         if not query.is_response(response):
             raise dns.exception.DNSException('the TCP answer does not match the query')
         return response
@@ -171,19 +147,20 @@ def order_srv_records(records, rng=None):
 
 
 class DnsClient:
-    """DNS lookups with one set of nameservers, one step timeout and one deadline."""
+    """DNS lookups with one set of nameservers and one deadline (``timeout`` seconds from the client's creation)."""
 
     def __init__(self, nameservers=None, timeout=10.0, deadline=None, cache=None):
         require_library('dnspython')
         self.nameservers = parse_nameservers(nameservers) or system_nameservers()
         self.timeout = float(timeout)
-        self.deadline = deadline or Deadline(3 * self.timeout)
+        self.step = step_timeout(self.timeout)
+        self.deadline = deadline or run_deadline(self.timeout)
         self.cache = cache if cache is not None else SharedCache()
 
     def for_run(self, deadline):
         """A client for one run of a batch: same nameservers and cache, its own deadline."""
         client = DnsClient.__new__(DnsClient)
-        client.nameservers, client.timeout, client.cache = self.nameservers, self.timeout, self.cache
+        client.nameservers, client.timeout, client.step, client.cache = self.nameservers, self.timeout, self.step, self.cache
         client.deadline = deadline
         return client
 
@@ -196,12 +173,16 @@ class DnsClient:
         for ip, port in self.nameservers:
             where = format_host_port(ip, port)
             try:
-                response = _udp_exchange(query, ip, port, self.deadline.step(self.timeout))
+                response = _udp_exchange(query, ip, port, self.deadline.sub(self.step))
                 if response.flags & dns.flags.TC:
-                    response = _tcp_exchange(query, ip, port, self.deadline.step(self.timeout))
-            except dns.exception.Timeout:
-                error = FederationError('DNS_TIMEOUT', '%s lookup for %s: no answer from %s within %.1f s'
-                                        % (type_text, qname, where, self.timeout))
+                    response = _tcp_exchange(query, ip, port, self.deadline.sub(self.step))
+            except (socket.timeout, dns.exception.Timeout, FederationError) as exc:
+                if isinstance(exc, FederationError) and exc.code != 'TIMEOUT':
+                    raise
+                # The step's share ran out (the next nameserver gets its own), or the run's deadline did
+                # (then the next one gives up at once).
+                error = FederationError('DNS_TIMEOUT', '%s lookup for %s: no answer from %s in time (%.1f s per '
+                                        'nameserver, %.1f s in all)' % (type_text, qname, where, self.step, self.timeout))
                 continue
             except (OSError, EOFError, dns.exception.DNSException) as exc:
                 error = FederationError('DNS_ERROR', '%s lookup for %s via %s failed: %s' % (type_text, qname, where, exc))

@@ -8,18 +8,21 @@
 Federation needs the connect address, the TLS SNI and the HTTP ``Host``
 header chosen independently (SRV delegation connects to the target but
 checks the certificate for the server name), which high-level clients do not
-allow. Every request is bounded by the step timeout and the run's deadline,
-bodies are capped, and the peer's certificate chain, TLS version and cipher
-are returned for inspection.
+allow. Every ``connect``, ``send``, ``recv`` and TLS handshake obeys the
+run's deadline (``http.client`` only parses what a :class:`DeadlineReader`
+reads), a redirect chain shares one deadline, bodies are capped, and the
+peer's certificate chain, TLS version and cipher are returned for inspection.
 """
 
 import http.client
 import json
+import re
 import socket
 import ssl
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.deadline import DeadlineReader, connect, send_all, tls_handshake
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY, Deadline
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY, run_deadline, step_timeout
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import JSON_MAX_DEPTH
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port as _host_port
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import is_ip_literal as _is_ip
@@ -35,6 +38,8 @@ if HAS_CRYPTOGRAPHY:
 USER_AGENT = 'ansible-matrix.federation/0.1'
 MAX_REDIRECTS = 10
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+_HOSTNAME = re.compile(r'^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?'
+                       r'(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$')
 
 
 class HttpsResponse:
@@ -78,12 +83,18 @@ class HttpsResponse:
 
 
 class HttpsClient:
-    """HTTPS with independent connect address, SNI and Host header."""
+    """HTTPS with independent connect address, SNI and Host header.
+
+    ``timeout`` is the run's time limit (the deadline, shared with ``dns``,
+    starts when the client is made); a connect, a TLS handshake or a wait for
+    a pipelined answer may take a third of it.
+    """
 
     def __init__(self, dns=None, ca_path=None, timeout=10.0, deadline=None):
         self.dns = dns
         self.timeout = float(timeout)
-        self.deadline = deadline or (dns.deadline if dns is not None else Deadline(3 * self.timeout))
+        self.step = step_timeout(self.timeout)
+        self.deadline = deadline or (dns.deadline if dns is not None else run_deadline(self.timeout))
         try:
             self._verified = ssl.create_default_context(cafile=ca_path)
         except (IOError, OSError, ssl.SSLError) as exc:
@@ -99,56 +110,63 @@ class HttpsClient:
     def _connect(self, ip, port, tls_name, verify, deadline):
         """TCP connect + TLS handshake; ``tls_name`` is SNI (names) or the IP to verify (no SNI)."""
         try:
-            sock = socket.create_connection((ip, port), timeout=deadline.step(self.timeout))
+            sock = connect((ip, port), deadline, self.step)
         except socket.timeout:
             raise FederationError('CONNECTION_TIMEOUT', 'connecting to %s timed out' % _host_port(ip, port))
         except ConnectionRefusedError:
             raise FederationError('CONNECTION_REFUSED', 'connection to %s refused' % _host_port(ip, port))
         except OSError as exc:
             raise FederationError('CONNECTION_FAILED', 'cannot connect to %s: %s' % (_host_port(ip, port), exc))
+        # wrap_socket takes the descriptor over: from then on the TLS socket is the one to close.
+        conn = sock
         try:
-            sock.settimeout(deadline.step(self.timeout))
             context = self._verified if verify else self._insecure
             # Python sends no SNI when server_hostname is an IP literal, and
             # then checks the certificate's IP addresses, as the spec wants.
-            return context.wrap_socket(sock, server_hostname=tls_name if (verify or not _is_ip(tls_name or '')) else None)
+            conn = context.wrap_socket(sock, server_hostname=tls_name if (verify or not _is_ip(tls_name or '')) else None,
+                                       do_handshake_on_connect=False)
+            tls_handshake(conn, deadline, self.step)
+            return conn
         except ssl.SSLCertVerificationError as exc:
-            sock.close()
+            conn.close()
             raise FederationError('TLS_CERT_INVALID', getattr(exc, 'verify_message', None) or str(exc))
         except socket.timeout:
-            sock.close()
-            raise FederationError('TLS_TIMEOUT', 'TLS handshake with %s timed out' % _host_port(ip, port))
+            conn.close()
+            raise FederationError('TLS_TIMEOUT', 'TLS handshake with %s did not finish in time' % _host_port(ip, port))
         except (ssl.SSLError, OSError) as exc:
-            sock.close()
+            conn.close()
             raise FederationError('TLS_ERROR', 'TLS handshake with %s failed: %s' % (_host_port(ip, port), exc))
         except BaseException:
-            sock.close()
+            conn.close()
             raise
 
     def for_run(self, dns, deadline):
         """A client for one run of a batch: the same TLS contexts (CA bundle loaded once), its own deadline."""
         client = HttpsClient.__new__(HttpsClient)
-        client.dns, client.timeout, client.deadline = dns, self.timeout, deadline
+        client.dns, client.timeout, client.step, client.deadline = dns, self.timeout, self.step, deadline
         client._verified, client._insecure = self._verified, self._insecure  # pylint: disable=protected-access
         return client
 
-    def request(self, ip, port, path, host_header, tls_name=None, verify=True, insecure_fallback=False, *, max_bytes):
+    def request(self, ip, port, path, host_header, tls_name=None, verify=True, insecure_fallback=False, *, max_bytes,
+                deadline=None):
         """GET ``path`` from ``ip:port`` with SNI/verify name ``tls_name`` and ``Host: host_header``.
 
         ``tls_name`` defaults to ``ip`` (then no SNI is sent and the
         certificate must cover the IP). With ``insecure_fallback`` a
         certificate that fails verification is recorded in
         ``verify_error`` and the request is repeated without verification,
-        so the server's keys can still be checked. Raises ``FederationError``
-        for network, TLS, protocol, size and time failures.
+        so the server's keys can still be checked. ``deadline`` (default:
+        the client's) bounds it all. Raises ``FederationError`` for network,
+        TLS, protocol, size and time failures.
         """
         result = self.request_many(ip, port, [(path, max_bytes)], host_header, tls_name=tls_name, verify=verify,
-                                   insecure_fallback=insecure_fallback)[0]
+                                   insecure_fallback=insecure_fallback, deadline=deadline)[0]
         if isinstance(result, FederationError):
             raise result
         return result
 
-    def request_many(self, ip, port, requests, host_header, tls_name=None, verify=True, insecure_fallback=False):
+    def request_many(self, ip, port, requests, host_header, tls_name=None, verify=True, insecure_fallback=False,
+                     deadline=None):
         """GET several ``(path, max_bytes)`` from one ``ip:port`` over one connection when the server allows.
 
         The requests are pipelined (HTTP/1.1 keep-alive: all sent at once,
@@ -156,10 +174,11 @@ class HttpsClient:
         the time of the slowest answer. When the server closes the
         connection early, or answers the first requests and then stays
         silent (no pipelining), the remaining requests get a new connection.
+        ``deadline`` (default: the client's) bounds every byte of it.
         Returns one :class:`HttpsResponse` or ``FederationError`` per
         request; an error of the connection itself is raised.
         """
-        deadline = self.deadline.sub(self.timeout)
+        deadline = deadline or self.deadline
         tls_name = tls_name or ip
         results = []
         retried = False
@@ -179,10 +198,9 @@ class HttpsClient:
             if (len(answered) > 1 and not retried and isinstance(answered[-1], FederationError)
                     and answered[-1].code == 'HTTP_TIMEOUT'):
                 # Answered the first requests, then nothing: a server (or proxy) that does not
-                # handle pipelining. The rest get a new connection and a new step timeout.
+                # handle pipelining. The rest get a new connection, within the same deadline.
                 retried = True
                 results.extend(answered[:-1])
-                deadline = self.deadline.sub(self.timeout)
                 continue
             results.extend(answered)
             if isinstance(answered[-1], FederationError):
@@ -212,11 +230,12 @@ class HttpsClient:
                         'Connection: %s\r\n\r\n' % (path, host_header, USER_AGENT, 'close' if last else 'keep-alive'))
         results = []
         try:
-            tls.settimeout(deadline.step(self.timeout))
-            tls.sendall(''.join(wire).encode('latin-1'))
+            send_all(tls, ''.join(wire).encode('latin-1'), deadline, self.step)
         except (FederationError, OSError) as exc:
             return [self._failure(exc, requests[0][0], ip, port)]
-        reader = _SharedReader(tls.makefile('rb'))
+        # The first answer may take all the time left; a later (pipelined) one a
+        # step's share, so a server that ignores pipelining leaves time to reconnect.
+        reader = DeadlineReader(tls, deadline)
         for path, max_bytes in requests:
             response = HttpsResponse()
             response.ip, response.port = ip, port
@@ -225,7 +244,7 @@ class HttpsClient:
             response.cipher = cipher[0] if cipher else None
             response.certificates = certificates
             try:
-                will_close = self._read_response(tls, reader, response, path, ip, port, max_bytes, deadline)
+                will_close = self._read_response(reader, response, path, ip, port, max_bytes)
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
                 if response.status is None and results:
                     return results  # closed after the previous answer: the caller reconnects for the rest
@@ -240,23 +259,24 @@ class HttpsClient:
             results.append(response)
             if will_close:
                 return results
+            reader.cap = self.step
         return results
 
     def _failure(self, exc, path, ip, port):
         if isinstance(exc, FederationError):
             if exc.code == 'TIMEOUT':
-                return FederationError('HTTP_TIMEOUT', 'GET %s from %s did not complete within %.1f s'
+                return FederationError('HTTP_TIMEOUT', 'GET %s from %s did not complete within the time limit (%.1f s)'
                                        % (path, _host_port(ip, port), self.timeout))
             return exc
         if isinstance(exc, socket.timeout):
-            return FederationError('HTTP_TIMEOUT', 'GET %s from %s did not complete within %.1f s'
-                                   % (path, _host_port(ip, port), self.timeout))
+            return FederationError('HTTP_TIMEOUT', 'GET %s from %s did not complete in time (%.1f s in all, a '
+                                   'pipelined answer %.1f s)' % (path, _host_port(ip, port), self.timeout, self.step))
         return FederationError('HTTP_ERROR', 'GET %s from %s failed: %s'
                                % (path, _host_port(ip, port), exc or type(exc).__name__))
 
-    def _read_response(self, tls, reader, response, path, ip, port, max_bytes, deadline):
-        """Read one answer from the shared reader into ``response``; return True when the server will close."""
-        tls.settimeout(deadline.step(self.timeout))
+    @staticmethod
+    def _read_response(reader, response, path, ip, port, max_bytes):
+        """Read one answer from the connection's reader into ``response``; return True when the server will close."""
         resp = http.client.HTTPResponse(_ReaderSocket(reader), method='GET')
         resp.begin()
         response.status = resp.status
@@ -269,7 +289,6 @@ class HttpsClient:
         chunks = []
         total = 0
         while True:
-            tls.settimeout(deadline.step(self.timeout))
             chunk = resp.read(min(65536, max_bytes + 1 - total))
             if not chunk:
                 break
@@ -281,21 +300,33 @@ class HttpsClient:
         response.body = b''.join(chunks)
         return bool(resp.will_close)
 
-    def get_url(self, url, *, max_bytes, max_redirects=MAX_REDIRECTS):
+    def get_url(self, url, *, max_bytes, max_redirects=MAX_REDIRECTS, budget=None):
         """GET an https URL, resolving its host with the DNS client and following redirects.
 
-        Returns ``(response, redirects)`` where ``redirects`` lists the URLs
+        The whole chain (every hop's DNS, connection and bytes) shares one
+        deadline: ``budget`` seconds (default: a step's share of the
+        client's ``timeout``), never past the client's deadline. Returns
+        ``(response, redirects)`` where ``redirects`` lists the URLs
         followed. Raises ``FederationError`` (``REDIRECT_LOOP``,
-        ``TOO_MANY_REDIRECTS``, DNS, connection, TLS and HTTP codes).
+        ``TOO_MANY_REDIRECTS``, ``INVALID_URL`` for a URL or ``Location``
+        that does not parse, is not https or has a bad port, ``TIMEOUT``,
+        DNS, connection, TLS and HTTP codes).
         """
+        deadline = self.deadline.sub(self.step if budget is None else budget)
+        dns = self.dns.for_run(deadline) if self.dns is not None else None
         seen = [url]
         redirects = []
         while True:
-            response = self._get_one(url, max_bytes)
+            response = self._get_one(url, max_bytes, dns, deadline)
             location = response.headers.get('location')
             if response.status not in _REDIRECT_STATUSES or not location:
                 return response, redirects
-            target = urljoin(url, location)
+            try:
+                # An absolute Location stands as it is: urljoin would fill an empty host ("https:///x") from the base.
+                target = location if urlsplit(location).scheme else urljoin(url, location)
+            except ValueError as exc:
+                raise FederationError('INVALID_URL', '%s redirects to %s, which is not a valid URL: %s' % (url, location, exc))
+            _parse_https_url(target, 'the redirect from %s to' % url)
             if target in seen:
                 raise FederationError('REDIRECT_LOOP', 'redirect loop: %s -> %s' % (' -> '.join(seen), target))
             if len(redirects) >= max_redirects:
@@ -304,32 +335,21 @@ class HttpsClient:
             redirects.append(target)
             url = target
 
-    def _get_one(self, url, max_bytes):
-        parts = urlsplit(url)
-        if parts.scheme != 'https' or not parts.hostname:
-            raise FederationError('INVALID_URL', '%s is not an https URL' % url)
-        host = parts.hostname
-        try:
-            port = parts.port or 443
-        except ValueError:
-            raise FederationError('INVALID_URL', '%s has an invalid port' % url)
-        path = parts.path or '/'
-        if parts.query:
-            path += '?' + parts.query
-        host_header = parts.netloc.rsplit('@', 1)[-1]
+    def _get_one(self, url, max_bytes, dns, deadline):
+        host, port, path, host_header = _parse_https_url(url)
         if _is_ip(host):
             addresses = [host]
         else:
-            if self.dns is None:
+            if dns is None:
                 raise FederationError('DNS_ERROR', 'no DNS client to resolve %s' % host)
-            resolved = self.dns.resolve_host(host)
+            resolved = dns.resolve_host(host)
             if resolved['error']:
                 raise FederationError(resolved['error']['code'], resolved['error']['message'])
             addresses = resolved['addresses']
         error = None
         for address in addresses:
             try:
-                return self.request(address, port, path, host_header, tls_name=host, max_bytes=max_bytes)
+                return self.request(address, port, path, host_header, tls_name=host, max_bytes=max_bytes, deadline=deadline)
             except FederationError as exc:
                 # Only a failed connection moves on to the next address.
                 if exc.code not in ('CONNECTION_REFUSED', 'CONNECTION_FAILED', 'CONNECTION_TIMEOUT'):
@@ -338,17 +358,31 @@ class HttpsClient:
         raise error
 
 
-class _SharedReader:
-    """One buffered reader for all answers on a connection; ``close()`` by a response keeps it open."""
+def _parse_https_url(url, what=None):
+    """``(host, port, path, host_header)`` of an https URL, or ``FederationError('INVALID_URL')``.
 
-    def __init__(self, raw):
-        self._raw = raw
-
-    def __getattr__(self, name):
-        return getattr(self._raw, name)
-
-    def close(self):
-        pass
+    Refused: another scheme, no host or one that is neither a DNS name nor an
+    IP literal, a port that is not 1-65535, whitespace or control characters
+    (they would end up in the request line).
+    """
+    where = '%s %s' % (what, url) if what else url
+    if any(char <= ' ' or char == '\x7f' for char in url):
+        raise FederationError('INVALID_URL', '%s: the URL contains spaces or control characters' % where)
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise FederationError('INVALID_URL', '%s: not a valid URL (%s)' % (where, exc))
+    if parts.scheme != 'https' or not host:
+        raise FederationError('INVALID_URL', '%s is not an https URL' % where)
+    if not (_is_ip(host) or _HOSTNAME.match(host)):
+        raise FederationError('INVALID_URL', '%s: %r is not a host name or an IP address' % (where, host))
+    if port == 0:
+        raise FederationError('INVALID_URL', '%s has an invalid port' % where)
+    path = parts.path or '/'
+    if parts.query:
+        path += '?' + parts.query
+    return host, port or 443, path, parts.netloc.rsplit('@', 1)[-1]
 
 
 class _ReaderSocket:

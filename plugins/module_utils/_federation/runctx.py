@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The run context: one deadline, the threads, the shared answers, the clients and the optional libraries.
+"""The run context: the run's deadline, the threads, the shared answers, the clients and the optional libraries.
 
 Every module and lookup builds its clients here (:func:`make_clients`,
 :func:`make_dns_client`, :func:`clients_for_run`) and asks here whether the
@@ -15,13 +15,17 @@ imported only when a client is built.
 
 import importlib
 import threading
-import time
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.deadline import Deadline
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
-# Overall bound of one run, in multiples of the per-step timeout: the
-# well-known phase, the DNS phase and the connection phase each get one.
-DEADLINE_STEPS = 3
+# The ``timeout`` option is the whole run's time limit. A run has three
+# phases (the well-known fetch, DNS, the connections); a step that can be
+# followed by another (the well-known fetch with all its redirects, one DNS
+# exchange, one TCP connect or TLS handshake, one wait for a pipelined
+# answer) may take at most this share of it, so a stalled step still leaves
+# time for the ones after it.
+PHASES = 3
 
 
 def _probe(modules):
@@ -62,35 +66,14 @@ def require_library(name):
         raise FederationError('MISSING_LIBRARY', 'the Python library "%s" is required: %s' % (name, _IMPORT_ERRORS[name]))
 
 
-class Deadline:
-    """One absolute deadline for a whole run, shared by every network step."""
-
-    def __init__(self, seconds):
-        self.expires = time.monotonic() + seconds
-
-    def remaining(self):
-        return self.expires - time.monotonic()
-
-    def step(self, step_timeout):
-        """Seconds the next step may take: ``step_timeout`` capped by the deadline.
-
-        Raises ``FederationError('TIMEOUT')`` once the deadline has passed.
-        """
-        left = self.remaining()
-        if left <= 0:
-            raise FederationError('TIMEOUT', 'the overall time limit for this run was reached')
-        return min(step_timeout, left)
-
-    def sub(self, seconds):
-        """A deadline ``seconds`` from now, never later than this one."""
-        child = Deadline(0)
-        child.expires = min(self.expires, time.monotonic() + seconds)
-        return child
+def step_timeout(timeout):
+    """The most one step may take of a run whose time limit is ``timeout``: ``timeout / PHASES``."""
+    return float(timeout) / PHASES
 
 
 def run_deadline(timeout):
-    """The deadline of one run: :data:`DEADLINE_STEPS` times the per-step ``timeout``, from now."""
-    return Deadline(DEADLINE_STEPS * float(timeout))
+    """The deadline of one run: ``timeout`` seconds from now, for everything it does."""
+    return Deadline(float(timeout))
 
 
 def run_parallel(functions):

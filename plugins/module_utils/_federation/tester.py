@@ -26,7 +26,8 @@ def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.
     Never raises for network, DNS or server-name problems (they become
     ``errors`` entries); raises ``FederationError`` only for bad client
     settings (``INVALID_NAMESERVER``, ``INVALID_CA_PATH``, ``MISSING_LIBRARY``).
-    The run ends within ``DEADLINE_STEPS * timeout`` seconds.
+    The run ends within ``timeout`` seconds (its deadline, down to every
+    ``recv``), plus the time to build the report.
     """
     dns, https = make_clients(nameservers, ca_path, timeout)
     return _test_one(server_name, dns, https, timeout, expected_keys, cert_expiry_warn_days, now)
@@ -89,8 +90,8 @@ def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=1
     """Test many servers at once (``concurrency`` at a time) sharing DNS answers and TLS set-up.
 
     Each report is the one :func:`run_federation_test` gives for that name,
-    with its own ``DEADLINE_STEPS * timeout`` deadline counted from its
-    start. Returns ``{federation_ok, reports: {name: report}, summary,
+    with its own ``timeout`` deadline counted from its start (a stalled
+    server never delays the others' reports). Returns ``{federation_ok, reports: {name: report}, summary,
     duration_ms}``. Raises ``FederationError`` only for bad client settings.
     """
     started = time.monotonic()

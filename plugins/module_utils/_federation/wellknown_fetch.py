@@ -25,25 +25,28 @@ def _looks_like_html(body, content_type):
     return 'html' in (content_type or '').lower() or head.startswith(b'<!doctype html') or head.startswith(b'<html')
 
 
-def fetch_well_known(hostname, client, path=WELL_KNOWN_SERVER_PATH, max_bytes=WELL_KNOWN_MAX_BYTES):
+def fetch_well_known(hostname, client, path=WELL_KNOWN_SERVER_PATH, max_bytes=WELL_KNOWN_MAX_BYTES, budget=None):
     """Fetch ``https://<hostname><path>`` the way homeservers do and describe the result.
 
     ``hostname`` may carry a port (``host:8443``). Redirects are followed
     (loops detected, at most 10), any content type is parsed as JSON, bodies
-    over ``max_bytes`` are refused. Never raises for network or content
+    over ``max_bytes`` are refused. The fetch with all its redirects takes
+    at most ``budget`` seconds (default: a third of the client's ``timeout``,
+    the well-known phase of a federation test). Never raises for network or content
     problems: returns a plain dict with the keys ``url``, ``status``,
     ``headers``, ``content_type``, ``body_text`` (first 4096 characters),
     ``json`` (parsed body or ``None``), ``redirects`` (URLs followed),
     ``error`` (``{code, message}`` or ``None``) and ``warnings`` (list of
     ``{code, message}``). Error codes are ``WELLKNOWN_`` + the client's code
     (e.g. ``WELLKNOWN_HTTP_STATUS``, ``WELLKNOWN_INVALID_JSON``,
-    ``WELLKNOWN_TOO_LARGE``, ``WELLKNOWN_REDIRECT_LOOP``).
+    ``WELLKNOWN_TOO_LARGE``, ``WELLKNOWN_REDIRECT_LOOP``, ``WELLKNOWN_INVALID_URL``
+    for a redirect that does not parse).
     """
     url = 'https://%s%s' % (hostname, path)
     result = {'url': url, 'status': None, 'headers': {}, 'content_type': None, 'body_text': None,
               'json': None, 'redirects': [], 'error': None, 'warnings': []}
     try:
-        response, redirects = client.get_url(url, max_bytes=max_bytes)
+        response, redirects = client.get_url(url, max_bytes=max_bytes, budget=budget)
     except FederationError as exc:
         code = {'RESPONSE_TOO_LARGE': 'TOO_LARGE'}.get(exc.code, exc.code)
         result['error'] = {'code': 'WELLKNOWN_' + code, 'message': '%s: %s' % (url, exc.message)}
@@ -75,10 +78,10 @@ def fetch_well_known_documents(host, client, names):
     """Fetch the documents ``names`` (``server``, ``client``, ``support``) of ``host`` at once.
 
     Returns ``{name: result}`` with :func:`fetch_well_known` results; the
-    client's deadline bounds the whole fetch, not each document.
+    client's deadline (its whole ``timeout``) bounds the whole fetch, not each document.
     """
     outcomes = run_parallel([
-        (lambda name=name: fetch_well_known(host, client, well_known_path(name))) for name in names])
+        (lambda name=name: fetch_well_known(host, client, well_known_path(name), budget=client.timeout)) for name in names])
     fetched = {}
     for name, (answer, exc) in zip(names, outcomes):
         if exc is not None:

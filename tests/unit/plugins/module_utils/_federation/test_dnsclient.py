@@ -6,6 +6,7 @@
 """The DNS client: SRV order, nameservers, errors and one lookup per host, against the loopback lab."""
 
 import random
+import socket
 import time
 
 import pytest
@@ -82,3 +83,20 @@ def test_addresses_come_back_in_one_order_whatever_dns_rotates(federation_lab):
     assert first['ipv4'] == second['ipv4'] == ['127.0.0.3', '127.0.0.9', '127.0.0.10']
     assert first['ipv6'] == second['ipv6'] == ['fd00::1', 'fd00::2']
     assert first['addresses'] == second['addresses'] == ['127.0.0.3', '127.0.0.9', '127.0.0.10', 'fd00::1', 'fd00::2']
+
+
+def test_a_silent_nameserver_costs_a_third_of_the_timeout(federation_lab):
+    # A UDP socket that never answers before the lab's DNS: the first exchange may take a third of
+    # the timeout, then the second nameserver answers within the same deadline.
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(('127.0.0.1', 0))
+    try:
+        dns = DnsClient(['127.0.0.1:%d' % silent.getsockname()[1]] + federation_lab.nameservers, 1.5)
+        assert dns.step == 0.5
+        started = time.monotonic()
+        result = dns.resolve_host('explicit.lab.test')
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    assert result['error'] is None and result['ipv4']
+    assert 0.45 < elapsed < 1.0

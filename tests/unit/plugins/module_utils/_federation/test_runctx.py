@@ -9,7 +9,9 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.runc
     SharedCache,
     missing_library,
     require_library,
+    run_deadline,
     run_parallel,
+    step_timeout,
 )
 
 
@@ -54,3 +56,8 @@ def test_libraries_are_installed_in_the_test_venv():
     assert missing_library('dnspython', 'cryptography') is None
     require_library('dnspython')
     require_library('cryptography')
+
+
+def test_timeout_is_the_run_deadline_and_a_step_a_third_of_it():
+    assert 1.9 < run_deadline(2).remaining() <= 2
+    assert step_timeout(3) == 1.0 and step_timeout('4.5') == 1.5

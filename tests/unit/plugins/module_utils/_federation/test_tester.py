@@ -13,7 +13,7 @@ import time
 import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import DEADLINE_STEPS, make_clients
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_clients
 from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_batch, run_federation_test, run_federation_tests, summarize
 
 LABELS = [
@@ -25,6 +25,8 @@ LABELS = [
     'srvcname', 'srvtwo', 'dual', 'v4only', 'invalid0', 'invalid1', 'invalid2', 'invalid3', 'invalid4', 'invalid5',
 ]
 IPV6_LABELS = ('ip_literal_v6', 'dual', 'v4only')
+# ``timeout`` is each server's whole deadline: a run ends by then, plus this much for threads and the report.
+SLACK = 1.5
 
 
 def _codes(entries):
@@ -55,7 +57,7 @@ def test_scenario(federation_lab, label):
     assert _codes(report['errors']) == want['errors'], report['errors']
     assert _codes(report['federation_warnings']) == want['warnings'], report['federation_warnings']
     assert report['federation_ok'] is want['ok']
-    assert elapsed < DEADLINE_STEPS * want['timeout'] + 1
+    assert elapsed < want['timeout'] + SLACK
     assert 0 <= report['duration_ms'] <= elapsed * 1000 + 50
     for entry in report['errors'] + report['federation_warnings']:
         assert set(entry) == {'code', 'message'} and entry['message']
@@ -103,7 +105,7 @@ def test_whole_run_bounded_by_deadline(federation_lab):
     started = time.monotonic()
     report = run_federation_test(federation_lab.labels['wkslow'], nameservers=federation_lab.nameservers,
                                  ca_path=federation_lab.ca_path, timeout=1.0)
-    assert time.monotonic() - started < DEADLINE_STEPS * 1.0 + 1
+    assert time.monotonic() - started < 1.0 + SLACK
     assert report['well_known_result']['error']['code'] == 'WELLKNOWN_HTTP_TIMEOUT'
 
 
@@ -173,7 +175,7 @@ def test_hostile_servers_do_not_stall_or_fail_the_others(federation_lab, tarpit)
                                  **_lab_kwargs(federation_lab, timeout))
     elapsed = time.monotonic() - started
     # Every server has its own deadline; all of them run at once here.
-    assert elapsed < DEADLINE_STEPS * timeout + 2
+    assert elapsed < timeout + SLACK
     for name in good:
         report = batch['reports'][name]
         assert report['federation_ok'], (name, report['errors'])
@@ -199,7 +201,7 @@ def test_small_concurrency_still_bounds_each_server(federation_lab):
     started = time.monotonic()
     batch = run_federation_tests(names, concurrency=2, **_lab_kwargs(federation_lab, 1.0))
     # Two rounds of at most one deadline each.
-    assert time.monotonic() - started < 2 * DEADLINE_STEPS * 1.0 + 2
+    assert time.monotonic() - started < 2 * 1.0 + SLACK
     assert batch['reports'][labels['explicit']]['federation_ok'] and batch['reports'][labels['srv']]['federation_ok']
     assert not batch['reports'][labels['keysslow']]['federation_ok']
 
@@ -318,7 +320,7 @@ def test_server_without_pipelining_still_gives_the_version(federation_lab, no_pi
     started = time.monotonic()
     report = run_federation_test(name, nameservers=federation_lab.nameservers, ca_path=federation_lab.ca_path,
                                  timeout=1.0)
-    assert time.monotonic() - started < DEADLINE_STEPS * 1.0 + 1
+    assert time.monotonic() - started < 1.0 + SLACK
     assert report['federation_ok'], report['errors']
     assert report['version'] == {'name': 'Silent', 'version': '2'}
     assert list(report['connection_reports'].values())[0]['verify_keys'] == {identity.key_id: identity.public}

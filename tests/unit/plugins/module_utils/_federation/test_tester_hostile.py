@@ -367,7 +367,8 @@ def test_well_known_redirect_the_client_cannot_follow(hostile):
     _assert_report(report)
     assert report['resolution']['method'] == 'default'
     broken = [w for w in report['federation_warnings'] if w['code'] == 'WELLKNOWN_BROKEN']
-    assert broken and 'WELLKNOWN_FETCH_FAILED' in broken[0]['message']
+    # Named since #19 (a Location that does not parse is INVALID_URL), no longer the catch-all FETCH_FAILED.
+    assert broken and 'WELLKNOWN_INVALID_URL' in broken[0]['message'] and 'https://[::1/x' in broken[0]['message']
 
 
 # --------------------------------------------------------------------------- the modules, as Ansible runs them

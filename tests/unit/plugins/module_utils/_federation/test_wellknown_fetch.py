@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+import time
+
 from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
 from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import (
@@ -8,6 +10,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.well
     fetch_well_known_documents,
     needs_dns,
 )
+from ansible_collections.matrix.federation.tests.unit.servers.lab import HttpsSite, Reply
 
 
 def _codes(entries):
@@ -58,3 +61,21 @@ def test_needs_dns_only_for_names():
     assert needs_dns('example.org') and needs_dns('example.org:8443')
     assert not needs_dns('192.0.2.1') and not needs_dns('192.0.2.1:443')
     assert not needs_dns('[2001:db8::1]') and not needs_dns('[2001:db8::1]:8448')
+
+
+def test_the_well_known_phase_gets_a_third_of_the_timeout_and_the_module_all_of_it(federation_lab):
+    # A well-known answered after 0.7 s, with timeout 1.5: too slow for the federation test's
+    # well-known phase (0.5 s, redirects included), in time for matrix_wellknown (the whole 1.5 s).
+    cert, key = federation_lab.ca.issue(['127.0.0.1'])
+    site = HttpsSite('127.0.0.1', 0, cert, key, {'/.well-known/matrix/server': Reply(body={'m.server': 'hs.example:443'},
+                                                                                     delay=0.7)})
+    host = '127.0.0.1:%d' % site.port
+    try:
+        started = time.monotonic()
+        phase = fetch_well_known(host, HttpsClient(None, federation_lab.ca_path, 1.5))
+        assert time.monotonic() - started < 0.7
+        assert phase['error']['code'] == 'WELLKNOWN_HTTP_TIMEOUT'
+        fetched = fetch_well_known_documents(host, HttpsClient(None, federation_lab.ca_path, 1.5), ['server'])
+        assert fetched['server']['error'] is None and fetched['server']['json'] == {'m.server': 'hs.example:443'}
+    finally:
+        site.close()
