@@ -15,17 +15,8 @@ description:
   - Runs on the controller.
 author:
   - matrix.federation contributors (@matrix-federation)
-options:
-  _terms:
-    description: Server names.
-    type: list
-    elements: str
-    required: true
-  concurrency:
-    description: How many server names are resolved at the same time.
-    type: int
-    default: 32
 extends_documentation_fragment:
+  - matrix.federation.server_names
   - matrix.federation.network
 '''
 

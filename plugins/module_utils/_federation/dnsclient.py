@@ -43,7 +43,8 @@ if HAS_DNSPYTHON:
     import dns.rdataclass
     import dns.rdatatype
 
-_MAX_CNAME_CHAIN = 8
+# CNAME names followed per lookup (docs/errors.md, "Limits").
+CNAME_MAX_CHAIN = 8
 
 
 def _udp_exchange(query, ip, port, deadline):
@@ -203,7 +204,7 @@ class DnsClient:
         rdtype = dns.rdatatype.from_text(rdtype) if isinstance(rdtype, str) else rdtype
         current = dns.name.from_text(name)
         chain = []
-        for dummy in range(_MAX_CNAME_CHAIN):
+        for dummy in range(CNAME_MAX_CHAIN):
             asked = current
             response = self._query(asked, rdtype)
             rrsets = dict(((r.name, r.rdtype), r) for r in response.answer if r.rdclass == dns.rdataclass.IN)
@@ -212,15 +213,15 @@ class DnsClient:
                 if cname is None:
                     break
                 chain.append(current.to_text(omit_final_dot=True))
-                if len(chain) > _MAX_CNAME_CHAIN:
-                    raise FederationError('DNS_CNAME_LOOP', '%s: CNAME chain longer than %d names' % (name, _MAX_CNAME_CHAIN))
+                if len(chain) > CNAME_MAX_CHAIN:
+                    raise FederationError('DNS_CNAME_LOOP', '%s: CNAME chain longer than %d names' % (name, CNAME_MAX_CHAIN))
                 current = list(cname)[0].target
             if (current, rdtype) in rrsets:
                 return list(rrsets[(current, rdtype)]), chain
             if current == asked or response.rcode() == dns.rcode.NXDOMAIN:
                 return [], chain
             # The server gave a CNAME without chasing it: ask for the target.
-        raise FederationError('DNS_CNAME_LOOP', '%s: CNAME chain longer than %d names' % (name, _MAX_CNAME_CHAIN))
+        raise FederationError('DNS_CNAME_LOOP', '%s: CNAME chain longer than %d names' % (name, CNAME_MAX_CHAIN))
 
     def lookup_srv(self, name):
         """SRV records of ``name`` in RFC 2782 order: ``[{priority, weight, port, target}]``.

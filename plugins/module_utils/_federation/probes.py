@@ -11,10 +11,9 @@ probes every distinct address of a resolution at once.
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
-from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import KEY_PATH, VERSION_PATH, format_host_port
-
-KEYS_MAX_BYTES = 512 * 1024
-VERSION_MAX_BYTES = 64 * 1024
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
+    KEY_PATH, KEYS_MAX_BYTES, VERSION_MAX_BYTES, VERSION_PATH, format_host_port,
+)
 
 
 def probe_address(https, resolution, target, address):

@@ -25,6 +25,9 @@ JSON_MAX_DEPTH = 64
 SRV_MAX_RECORDS = 10
 # Addresses tested per host (A and AAAA together, both families kept).
 HOST_MAX_ADDRESSES = 8
+# Body caps of the key and version answers (the well-known's is WELL_KNOWN_MAX_BYTES).
+KEYS_MAX_BYTES = 512 * 1024
+VERSION_MAX_BYTES = 64 * 1024
 # Distinct ip:port connections one test opens (each is a thread and a TLS handshake).
 MAX_CONNECTIONS = 32
 # DNS names: at most 253 octets written without the final dot (255 on the wire), labels at most 63.

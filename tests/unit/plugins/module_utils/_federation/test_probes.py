@@ -4,12 +4,8 @@
 """Probes of one resolution's addresses, with a recording stand-in for the HTTPS client."""
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-from ansible_collections.matrix.federation.plugins.module_utils._federation.probes import (
-    KEYS_MAX_BYTES,
-    VERSION_MAX_BYTES,
-    probe_address,
-    probe_targets,
-)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.probes import probe_address, probe_targets
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import KEYS_MAX_BYTES, VERSION_MAX_BYTES
 
 
 class RecordingHttps:

@@ -4,7 +4,7 @@
 import os
 import re
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation import dnsclient, probes, spec
+from ansible_collections.matrix.federation.plugins.module_utils._federation import dnsclient, spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
     CHECK_NAMES,
     GO_CHECKS,
@@ -57,11 +57,11 @@ def test_the_documented_limits_are_the_ones_in_force():
     assert rows['SRV records per name'].startswith('the first %d ' % spec.SRV_MAX_RECORDS)
     assert rows['addresses per host (A + AAAA)'].startswith('%d,' % spec.HOST_MAX_ADDRESSES)
     assert rows['`ip:port` connections per test'] == str(spec.MAX_CONNECTIONS)
-    assert rows['CNAME chain'] == '%d names' % dnsclient._MAX_CNAME_CHAIN  # pylint: disable=protected-access
+    assert rows['CNAME chain'] == '%d names' % dnsclient.CNAME_MAX_CHAIN
     assert rows['DNS names'] == '%d octets, labels of %d' % (spec.DNS_NAME_MAX_OCTETS, spec.DNS_LABEL_MAX_OCTETS)
     assert rows['well-known body'] == '%d KiB' % (spec.WELL_KNOWN_MAX_BYTES // 1024)
-    assert rows['key response body'] == '%d KiB' % (probes.KEYS_MAX_BYTES // 1024)
-    assert rows['version response body'] == '%d KiB' % (probes.VERSION_MAX_BYTES // 1024)
+    assert rows['key response body'] == '%d KiB' % (spec.KEYS_MAX_BYTES // 1024)
+    assert rows['version response body'] == '%d KiB' % (spec.VERSION_MAX_BYTES // 1024)
     assert rows['JSON nesting (well-known, keys, version)'] == '%d levels' % spec.JSON_MAX_DEPTH
     notes = re.sub(r'\s+', ' ', matrix_federation_test.DOCUMENTATION)
     for phrase in ('At most %d SRV records' % spec.SRV_MAX_RECORDS, '%d addresses per host' % spec.HOST_MAX_ADDRESSES,
