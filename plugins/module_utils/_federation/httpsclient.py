@@ -300,14 +300,17 @@ class HttpsClient:
         response.body = b''.join(chunks)
         return bool(resp.will_close)
 
-    def get_url(self, url, *, max_bytes, max_redirects=MAX_REDIRECTS, budget=None):
+    def get_url(self, url, *, max_bytes, max_redirects=MAX_REDIRECTS, budget=None, max_addresses=None):
         """GET an https URL, resolving its host with the DNS client and following redirects.
 
         The whole chain (every hop's DNS, connection and bytes) shares one
         deadline: ``budget`` seconds (default: a step's share of the
         client's ``timeout``), never past the client's deadline. Returns
         ``(response, redirects)`` where ``redirects`` lists the URLs
-        followed. Raises ``FederationError`` (``REDIRECT_LOOP``,
+        followed. A host's addresses are tried in turn while connections
+        fail, at most ``max_addresses`` of them (all when ``None``); the
+        last connection error then says how many were left. Raises
+        ``FederationError`` (``REDIRECT_LOOP``,
         ``TOO_MANY_REDIRECTS``, ``INVALID_URL`` for a URL or ``Location``
         that does not parse, is not https or has a bad port, ``TIMEOUT``,
         DNS, connection, TLS and HTTP codes).
@@ -317,7 +320,7 @@ class HttpsClient:
         seen = [url]
         redirects = []
         while True:
-            response = self._get_one(url, max_bytes, dns, deadline)
+            response = self._get_one(url, max_bytes, dns, deadline, max_addresses)
             location = response.headers.get('location')
             if response.status not in _REDIRECT_STATUSES or not location:
                 return response, redirects
@@ -335,7 +338,7 @@ class HttpsClient:
             redirects.append(target)
             url = target
 
-    def _get_one(self, url, max_bytes, dns, deadline):
+    def _get_one(self, url, max_bytes, dns, deadline, max_addresses):
         host, port, path, host_header = _parse_https_url(url)
         if _is_ip(host):
             addresses = [host]
@@ -346,8 +349,9 @@ class HttpsClient:
             if resolved['error']:
                 raise FederationError(resolved['error']['code'], resolved['error']['message'])
             addresses = resolved['addresses']
+        left = addresses[max_addresses:] if max_addresses is not None else []
         error = None
-        for address in addresses:
+        for address in addresses[:len(addresses) - len(left)]:
             try:
                 return self.request(address, port, path, host_header, tls_name=host, max_bytes=max_bytes, deadline=deadline)
             except FederationError as exc:
@@ -355,6 +359,9 @@ class HttpsClient:
                 if exc.code not in ('CONNECTION_REFUSED', 'CONNECTION_FAILED', 'CONNECTION_TIMEOUT'):
                     raise
                 error = exc
+        if left:
+            raise FederationError(error.code, '%s; %d more addresses of %s not tried (at most %d per host)'
+                                  % (error.message, len(left), host, max_addresses))
         raise error
 
 

@@ -12,7 +12,9 @@ JSON whatever the content type, HTML meaning "no delegation", the
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
-from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import WELL_KNOWN_MAX_BYTES, WELL_KNOWN_SERVER_PATH, is_ip_literal
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
+    HOST_MAX_ADDRESSES, WELL_KNOWN_MAX_BYTES, WELL_KNOWN_SERVER_PATH, is_ip_literal,
+)
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import DOCUMENT_NAMES, well_known_path
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_served import assess_served_documents
 
@@ -46,7 +48,7 @@ def fetch_well_known(hostname, client, path=WELL_KNOWN_SERVER_PATH, max_bytes=WE
     result = {'url': url, 'status': None, 'headers': {}, 'content_type': None, 'body_text': None,
               'json': None, 'redirects': [], 'error': None, 'warnings': []}
     try:
-        response, redirects = client.get_url(url, max_bytes=max_bytes, budget=budget)
+        response, redirects = client.get_url(url, max_bytes=max_bytes, budget=budget, max_addresses=HOST_MAX_ADDRESSES)
     except FederationError as exc:
         code = {'RESPONSE_TOO_LARGE': 'TOO_LARGE'}.get(exc.code, exc.code)
         result['error'] = {'code': 'WELLKNOWN_' + code, 'message': '%s: %s' % (url, exc.message)}

@@ -3,10 +3,15 @@
 
 """The HTTPS client's own settings and limits (its traffic is tested through the loopback lab)."""
 
+import random
+
 import pytest
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient, _parse_https_url
+from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import free_port
+from ansible_collections.matrix.federation.tests.unit.servers.lab import DnsServer
 
 
 def test_invalid_ca_bundle_is_a_coded_error(tmp_path):
@@ -43,3 +48,18 @@ def test_timeout_is_the_whole_limit_and_a_step_a_third_of_it():
     client = HttpsClient(timeout=3)
     assert client.timeout == 3 and client.step == 1
     assert 2.9 < client.deadline.remaining() <= 3
+
+
+def test_get_url_tries_at_most_max_addresses_and_says_how_many_it_left():
+    # 20 loopback addresses where nothing listens: each refuses at once. The client stops after 8 and says so.
+    dns = DnsServer()
+    try:
+        prefix = '127.%d.%d.' % (random.randint(20, 250), random.randint(1, 250))
+        dns.add('many.lab.test', 'A', *[prefix + str(i) for i in range(10, 30)])
+        client = HttpsClient(dns=DnsClient(nameservers=[dns.address], timeout=5), timeout=5)
+        with pytest.raises(FederationError) as err:
+            client.get_url('https://many.lab.test:%d/x' % free_port('127.0.0.1'), max_bytes=1024, max_addresses=8)
+        assert err.value.code == 'CONNECTION_REFUSED', err.value.message
+        assert '12 more addresses of many.lab.test not tried (at most 8 per host)' in err.value.message
+    finally:
+        dns.close()
