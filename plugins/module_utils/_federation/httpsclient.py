@@ -16,21 +16,16 @@ peer's certificate chain, TLS version and cipher are returned for inspection.
 
 import http.client
 import json
-import re
 import socket
 import ssl
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.deadline import DeadlineReader, connect, send_all, tls_handshake
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsurl import parse_https_url, redirect_target
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY, run_deadline, step_timeout
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import JSON_MAX_DEPTH
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port as _host_port
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import is_ip_literal as _is_ip
-
-try:
-    from urllib.parse import urljoin, urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    raise
 
 if HAS_CRYPTOGRAPHY:
     from cryptography import x509
@@ -38,8 +33,6 @@ if HAS_CRYPTOGRAPHY:
 USER_AGENT = 'ansible-matrix.federation/0.1'
 MAX_REDIRECTS = 10
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
-_HOSTNAME = re.compile(r'^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?'
-                       r'(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$')
 
 
 class HttpsResponse:
@@ -324,12 +317,7 @@ class HttpsClient:
             location = response.headers.get('location')
             if response.status not in _REDIRECT_STATUSES or not location:
                 return response, redirects
-            try:
-                # An absolute Location stands as it is: urljoin would fill an empty host ("https:///x") from the base.
-                target = location if urlsplit(location).scheme else urljoin(url, location)
-            except ValueError as exc:
-                raise FederationError('INVALID_URL', '%s redirects to %s, which is not a valid URL: %s' % (url, location, exc))
-            _parse_https_url(target, 'the redirect from %s to' % url)
+            target = redirect_target(url, location)
             if target in seen:
                 raise FederationError('REDIRECT_LOOP', 'redirect loop: %s -> %s' % (' -> '.join(seen), target))
             if len(redirects) >= max_redirects:
@@ -339,7 +327,7 @@ class HttpsClient:
             url = target
 
     def _get_one(self, url, max_bytes, dns, deadline, max_addresses):
-        host, port, path, host_header = _parse_https_url(url)
+        host, port, path, host_header = parse_https_url(url)
         if _is_ip(host):
             addresses = [host]
         else:
@@ -363,33 +351,6 @@ class HttpsClient:
             raise FederationError(error.code, '%s; %d more addresses of %s not tried (at most %d per host)'
                                   % (error.message, len(left), host, max_addresses))
         raise error
-
-
-def _parse_https_url(url, what=None):
-    """``(host, port, path, host_header)`` of an https URL, or ``FederationError('INVALID_URL')``.
-
-    Refused: another scheme, no host or one that is neither a DNS name nor an
-    IP literal, a port that is not 1-65535, whitespace or control characters
-    (they would end up in the request line).
-    """
-    where = '%s %s' % (what, url) if what else url
-    if any(char <= ' ' or char == '\x7f' for char in url):
-        raise FederationError('INVALID_URL', '%s: the URL contains spaces or control characters' % where)
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError as exc:
-        raise FederationError('INVALID_URL', '%s: not a valid URL (%s)' % (where, exc))
-    if parts.scheme != 'https' or not host:
-        raise FederationError('INVALID_URL', '%s is not an https URL' % where)
-    if not (_is_ip(host) or _HOSTNAME.match(host)):
-        raise FederationError('INVALID_URL', '%s: %r is not a host name or an IP address' % (where, host))
-    if port == 0:
-        raise FederationError('INVALID_URL', '%s has an invalid port' % where)
-    path = parts.path or '/'
-    if parts.query:
-        path += '?' + parts.query
-    return host, port or 443, path, parts.netloc.rsplit('@', 1)[-1]
 
 
 class _ReaderSocket:

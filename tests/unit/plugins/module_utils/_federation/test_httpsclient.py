@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient, _parse_https_url
+from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
 from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import free_port
 from ansible_collections.matrix.federation.tests.unit.servers.lab import DnsServer
 
@@ -37,11 +37,6 @@ def test_urls_that_do_not_parse_are_invalid_url(url):
         client.get_url(url, max_bytes=10)
     assert exc.value.code == 'INVALID_URL'
     assert url in exc.value.message
-
-
-def test_url_parts():
-    assert _parse_https_url('https://[2001:db8::1]:8443/x?y=1') == ('2001:db8::1', 8443, '/x?y=1', '[2001:db8::1]:8443')
-    assert _parse_https_url('https://user@Host.Example.') == ('host.example.', 443, '/', 'Host.Example.')
 
 
 def test_timeout_is_the_whole_limit_and_a_step_a_third_of_it():
