@@ -2,8 +2,9 @@
 # Install the host packages the lab needs, only when missing (second runs are instant).
 set -euo pipefail
 # nftables and iproute2: the nftables_table unit tests run the real nft in a
-# network namespace of their own (ip netns).
-pkgs=(podman runc debootstrap uidmap slirp4netns shellcheck nftables iproute2)
+# network namespace of their own (ip netns); openssl: a hostile-server test serves
+# with openssl s_server a certificate Python's ssl refuses to load.
+pkgs=(podman runc debootstrap uidmap slirp4netns shellcheck nftables iproute2 openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -261,7 +261,7 @@ def test_m_server_over_the_dns_limit_is_ignored(hostile):
 
 # --------------------------------------------------------------------------- certificates
 
-@pytest.mark.skipif(shutil.which('openssl') is None, reason='needs the openssl command (bindep: openssl)')
+@pytest.mark.skipif(shutil.which('openssl') is None, reason='openssl s_server serves the certificate ssl refuses to load (make setup installs it)')
 def test_certificate_with_duplicate_extensions_is_reported(hostile):
     name = 'dupext.' + ZONE
     server = name + ':8443'
