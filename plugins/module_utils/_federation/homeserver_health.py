@@ -228,12 +228,14 @@ def parse_destinations_page(document):
     return entries, int(token), total
 
 
-def read_destinations(client, now_ms, max_destinations=MAX_DESTINATIONS, page=DESTINATIONS_PAGE):
-    """Every destination Synapse knows, page after page, at most ``max_destinations``.
+def read_destinations(client, now_ms, max_destinations=None, page=None):
+    """Every destination Synapse knows, page after page, at most ``max_destinations`` (:data:`MAX_DESTINATIONS`).
 
     Returns ``(records, total, truncated)``. A ``next_token`` that does not move forward ends the reading
     (``HEALTH_INVALID_JSON``) instead of looping.
     """
+    max_destinations = max_destinations or MAX_DESTINATIONS
+    page = page or DESTINATIONS_PAGE
     records, start, total = [], 0, 0
     while True:
         limit = min(page, max_destinations - len(records))
@@ -363,6 +365,7 @@ def homeserver_health(client, now_ms, implementation='auto', reset_backoff=False
     if truncated:
         warnings.append(finding('HEALTH_DESTINATIONS_CUT', 'Synapse knows %d destinations; the first %d (by name) were '
                                 'read, the rest are not reported or reset' % (total, len(records))))
+    names = []
     if reset_backoff:
         names, unknown = select_resets(records, destinations)
         warnings.extend(unknown)
@@ -371,7 +374,8 @@ def homeserver_health(client, now_ms, implementation='auto', reset_backoff=False
         else:
             result['reset'], not_needed = reset_destinations(client, names)
             warnings.extend(not_needed)
-    left = [record['destination'] for record in backing_off if record['destination'] not in result['reset']]
+    # A reset Synapse found not needed has no backoff left either.
+    left = [record['destination'] for record in backing_off if record['destination'] not in names]
     if left:
         warnings.append(finding('HEALTH_BACKING_OFF', '%s backs off from %d destinations: %s. Synapse retries each '
                                 'later by itself (next_retry_time); reset_backoff: true retries now'
