@@ -5,6 +5,8 @@
 
 """homeserver_health.py: the pure parsing and choices, then the client against a loopback Synapse / Dendrite."""
 
+import os
+import re
 import socket
 import threading
 import time
@@ -13,6 +15,7 @@ import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import homeserver_health as hh
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.modules import matrix_homeserver_health
 from ansible_collections.matrix.federation.tests.unit.servers.homeserver_api import ADMIN_TOKEN, USER_TOKEN, FakeHomeserver
 from ansible_collections.matrix.federation.tests.unit.servers import lab
 
@@ -299,3 +302,15 @@ def test_invalid_http_is_coded_without_quoting_it():
     finally:
         listener.close()
     assert info.value.code == 'HEALTH_HTTP_ERROR' and ADMIN_TOKEN not in info.value.message
+
+
+def test_the_documented_limits_are_the_ones_in_force():
+    root = os.path.join(os.path.dirname(hh.__file__), '..', '..', '..')
+    with open(os.path.join(root, 'docs', 'errors.md')) as handle:
+        row = [line for line in handle.read().split('## Limits', 1)[1].split('\n## ', 1)[0].splitlines()
+               if line.startswith('| `matrix_homeserver_health`')][0]
+    assert '%d MiB a destinations page (%d destinations), %d KiB any other answer; %d destinations read' % (
+        hh.PAGE_MAX_BYTES // (1024 * 1024), hh.DESTINATIONS_PAGE, hh.SMALL_MAX_BYTES // 1024, hh.MAX_DESTINATIONS) in row
+    notes = re.sub(r'\s+', ' ', matrix_homeserver_health.DOCUMENTATION)
+    assert '(%d MiB a destinations page, %d KiB other answers) and at most %d destinations' % (
+        hh.PAGE_MAX_BYTES // (1024 * 1024), hh.SMALL_MAX_BYTES // 1024, hh.MAX_DESTINATIONS) in notes
