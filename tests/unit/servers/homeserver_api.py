@@ -22,6 +22,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import pytest
+
 ADMIN_TOKEN = 'syt_YWRtaW4_adminSecretToken_0xDEADBEEF'
 USER_TOKEN = 'syt_dXNlcg_plainUserToken_0xFEEDFACE'
 ROOM_VERSIONS = {'default': '12', 'available': {'1': 'stable', '10': 'stable', '11': 'stable', '12': 'stable',
@@ -165,3 +167,16 @@ class FakeHomeserver:
             return 200, {'capabilities': {'m.room_versions': {'default': '10', 'available': {
                 str(version): 'stable' for version in range(1, 12)}}, 'm.change_password': {'enabled': True}}}
         return 404, {'errcode': 'M_UNRECOGNIZED', 'error': 'Unrecognized request'}
+
+
+@pytest.fixture
+def fake_homeserver():
+    """``fake_homeserver(kind, destinations, tls=None)`` starts a :class:`FakeHomeserver`; all stop after the test."""
+    servers = []
+
+    def start(*args, **kwargs):
+        servers.append(FakeHomeserver(*args, **kwargs))
+        return servers[-1]
+    yield start
+    for server in servers:
+        server.close()

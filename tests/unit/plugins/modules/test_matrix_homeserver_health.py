@@ -10,22 +10,10 @@ import time
 
 import pytest
 
-from ansible_collections.matrix.federation.tests.unit.servers.homeserver_api import ADMIN_TOKEN, USER_TOKEN, FakeHomeserver
+from ansible_collections.matrix.federation.tests.unit.servers.homeserver_api import ADMIN_TOKEN, USER_TOKEN
 from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
 
 DISTINCTIVE = 'syt_ZGlzdGluY3RpdmU_Zx9Qw7Lr3KpVn2Tb8Hs4'
-
-
-@pytest.fixture
-def homeserver():
-    servers = []
-
-    def start(*args, **kwargs):
-        servers.append(FakeHomeserver(*args, **kwargs))
-        return servers[-1]
-    yield start
-    for server in servers:
-        server.close()
 
 
 def backing_off():
@@ -40,8 +28,8 @@ def health(server, tmp_path, token=ADMIN_TOKEN, check_mode=False, **args):
     return run_module('matrix_homeserver_health', args, tmp_path)
 
 
-def test_check_mode_then_reset_then_idempotent(homeserver, tmp_path):
-    server = homeserver('synapse', {'a.example': backing_off(), 'b.example': backing_off(), 'ok.example': {}})
+def test_check_mode_then_reset_then_idempotent(fake_homeserver, tmp_path):
+    server = fake_homeserver('synapse', {'a.example': backing_off(), 'b.example': backing_off(), 'ok.example': {}})
     steps = []
     for check_mode in (True, False, True, False):
         result, rc, dummy = health(server, tmp_path, check_mode=check_mode, reset_backoff=True)
@@ -51,8 +39,8 @@ def test_check_mode_then_reset_then_idempotent(homeserver, tmp_path):
     assert server.resets() == ['a.example', 'b.example']
 
 
-def test_report_without_reset_changes_nothing(homeserver, tmp_path):
-    server = homeserver('synapse', {'a.example': backing_off(), 'ok.example': {}})
+def test_report_without_reset_changes_nothing(fake_homeserver, tmp_path):
+    server = fake_homeserver('synapse', {'a.example': backing_off(), 'ok.example': {}})
     result, rc, dummy = health(server, tmp_path, server_name='hs.example')
     assert rc == 0 and result['changed'] is False and result['reset'] == []
     assert result['implementation'] == 'synapse' and result['room_versions']['available']['12'] == 'stable'
@@ -62,15 +50,15 @@ def test_report_without_reset_changes_nothing(homeserver, tmp_path):
     assert 'warnings' not in result and server.resets() == []
 
 
-def test_reset_only_the_named_destinations(homeserver, tmp_path):
-    server = homeserver('synapse', {'a.example': backing_off(), 'b.example': backing_off()})
+def test_reset_only_the_named_destinations(fake_homeserver, tmp_path):
+    server = fake_homeserver('synapse', {'a.example': backing_off(), 'b.example': backing_off()})
     result, rc, dummy = health(server, tmp_path, reset_backoff=True, destinations=['b.example', 'gone.example'])
     assert rc == 0 and result['reset'] == ['b.example'] and server.resets() == ['b.example']
     assert sorted(w['code'] for w in result['federation_warnings']) == ['HEALTH_BACKING_OFF', 'HEALTH_DESTINATION_UNKNOWN']
 
 
-def test_dendrite_warns_and_refuses_to_pretend_a_reset(homeserver, tmp_path):
-    server = homeserver('dendrite')
+def test_dendrite_warns_and_refuses_to_pretend_a_reset(fake_homeserver, tmp_path):
+    server = fake_homeserver('dendrite')
     result, rc, dummy = health(server, tmp_path)
     assert rc == 0 and result['destinations'] is None and result['admin_api'] is None
     assert result['implementation'] == 'dendrite'
@@ -80,23 +68,23 @@ def test_dendrite_warns_and_refuses_to_pretend_a_reset(homeserver, tmp_path):
 
 
 @pytest.mark.parametrize('token, code', [('syt_unknown_token_000', 'HEALTH_TOKEN_REJECTED'), (USER_TOKEN, 'HEALTH_NOT_ADMIN')])
-def test_rejected_tokens_fail_with_a_code(homeserver, tmp_path, token, code):
-    server = homeserver('synapse', {'a.example': backing_off()})
+def test_rejected_tokens_fail_with_a_code(fake_homeserver, tmp_path, token, code):
+    server = fake_homeserver('synapse', {'a.example': backing_off()})
     result, rc, dummy = health(server, tmp_path, token=token)
     assert rc == 1 and result['code'] == code
 
 
 @pytest.mark.parametrize('body', [b'{"destinations": [{"destination": "a"', b'\xff\xfe garbage', b'null'])
-def test_garbage_destinations_fail_with_a_code(homeserver, tmp_path, body):
-    server = homeserver('synapse')
+def test_garbage_destinations_fail_with_a_code(fake_homeserver, tmp_path, body):
+    server = fake_homeserver('synapse')
     server.overrides['/_synapse/admin/v1/federation/destinations'] = (200, body)
     result, rc, dummy = health(server, tmp_path)
     assert rc == 1 and result['code'] == 'HEALTH_INVALID_JSON'
 
 
 @pytest.mark.parametrize('token', [DISTINCTIVE, USER_TOKEN, 'syt_unknown_' + DISTINCTIVE])
-def test_token_never_in_the_result_even_when_the_server_echoes_it(homeserver, tmp_path, token):
-    server = homeserver('synapse', {'a.example': backing_off()})
+def test_token_never_in_the_result_even_when_the_server_echoes_it(fake_homeserver, tmp_path, token):
+    server = fake_homeserver('synapse', {'a.example': backing_off()})
     server.echo_token = True
     server.overrides['/_synapse/admin/v1/federation/destinations/a.example/reset_connection'] = lambda handler: (
         500, {'errcode': 'M_UNKNOWN', 'error': handler.headers.get('Authorization')})

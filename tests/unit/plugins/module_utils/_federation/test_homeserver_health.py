@@ -16,22 +16,10 @@ import pytest
 from ansible_collections.matrix.federation.plugins.module_utils._federation import homeserver_health as hh
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.modules import matrix_homeserver_health
-from ansible_collections.matrix.federation.tests.unit.servers.homeserver_api import ADMIN_TOKEN, USER_TOKEN, FakeHomeserver
+from ansible_collections.matrix.federation.tests.unit.servers.homeserver_api import ADMIN_TOKEN, USER_TOKEN
 from ansible_collections.matrix.federation.tests.unit.servers import lab
 
 NOW = 1764680000000
-
-
-@pytest.fixture
-def homeserver():
-    servers = []
-
-    def start(*args, **kwargs):
-        servers.append(FakeHomeserver(*args, **kwargs))
-        return servers[-1]
-    yield start
-    for server in servers:
-        server.close()
 
 
 def backing_off(interval=600000, last=NOW - 1000, failure=NOW - 3600000):
@@ -113,11 +101,11 @@ def run(server, token=ADMIN_TOKEN, **kwargs):
     return hh.homeserver_health(hh.AdminClient(server.base_url, token, timeout=5), NOW, **kwargs)
 
 
-def test_synapse_report_reads_every_page(homeserver, monkeypatch):
+def test_synapse_report_reads_every_page(fake_homeserver, monkeypatch):
     monkeypatch.setattr(hh, 'DESTINATIONS_PAGE', 3)
     destinations = {'d%02d.example' % i: {} for i in range(8)}
     destinations['d05.example'] = backing_off()
-    server = homeserver('synapse', destinations)
+    server = fake_homeserver('synapse', destinations)
     result = run(server, server_name='hs.example')
     assert result['implementation'] == 'synapse' and result['server_version'] == '1.163.0'
     assert result['admin_api'] == {'name': 'synapse', 'server_version': '1.163.0'}
@@ -130,10 +118,10 @@ def test_synapse_report_reads_every_page(homeserver, monkeypatch):
     assert 'hs.example' in result['federation_warnings'][0]['message']
 
 
-def test_destinations_over_the_cap_are_cut_with_a_warning(homeserver, monkeypatch):
+def test_destinations_over_the_cap_are_cut_with_a_warning(fake_homeserver, monkeypatch):
     monkeypatch.setattr(hh, 'DESTINATIONS_PAGE', 2)
     monkeypatch.setattr(hh, 'MAX_DESTINATIONS', 5)
-    server = homeserver('synapse', {'d%d' % i: {} for i in range(9)})
+    server = fake_homeserver('synapse', {'d%d' % i: {} for i in range(9)})
     client = hh.AdminClient(server.base_url, ADMIN_TOKEN)
     records, total, truncated = hh.read_destinations(client, NOW, max_destinations=5, page=2)
     assert (len(records), total, truncated) == (5, 9, True)
@@ -143,16 +131,16 @@ def test_destinations_over_the_cap_are_cut_with_a_warning(homeserver, monkeypatc
     assert 'HEALTH_DESTINATIONS_CUT' in [w['code'] for w in result['federation_warnings']]
 
 
-def test_next_token_that_does_not_move_is_refused_not_looped(homeserver):
-    server = homeserver('synapse')
+def test_next_token_that_does_not_move_is_refused_not_looped(fake_homeserver):
+    server = fake_homeserver('synapse')
     server.overrides[hh.DESTINATIONS_PATH] = (200, {'destinations': [{'destination': 'a'}], 'total': 5, 'next_token': '0'})
     with pytest.raises(FederationError) as info:
         run(server)
     assert info.value.code == 'HEALTH_INVALID_JSON'
 
 
-def test_reset_then_again_changes_nothing(homeserver):
-    server = homeserver('synapse', {'a.example': backing_off(), 'b.example': backing_off(), 'ok.example': {}})
+def test_reset_then_again_changes_nothing(fake_homeserver):
+    server = fake_homeserver('synapse', {'a.example': backing_off(), 'b.example': backing_off(), 'ok.example': {}})
     first = run(server, reset_backoff=True)
     assert first['reset'] == ['a.example', 'b.example'] and server.resets() == ['a.example', 'b.example']
     assert set(server.bodies) == {b'{}'}
@@ -161,14 +149,14 @@ def test_reset_then_again_changes_nothing(homeserver):
     assert second['reset'] == [] and server.resets() == ['a.example', 'b.example']
 
 
-def test_check_mode_reports_and_posts_nothing(homeserver):
-    server = homeserver('synapse', {'a.example': backing_off(), 'ok.example': {}})
+def test_check_mode_reports_and_posts_nothing(fake_homeserver):
+    server = fake_homeserver('synapse', {'a.example': backing_off(), 'ok.example': {}})
     result = run(server, reset_backoff=True, check_mode=True)
     assert result['reset'] == ['a.example'] and server.resets() == []
 
 
-def test_reset_race_synapse_400_is_a_warning(homeserver):
-    server = homeserver('synapse', {'a.example': backing_off(), 'b.example': backing_off()})
+def test_reset_race_synapse_400_is_a_warning(fake_homeserver):
+    server = fake_homeserver('synapse', {'a.example': backing_off(), 'b.example': backing_off()})
     real_route = server.route
 
     def route(method, path, authorization):
@@ -181,8 +169,8 @@ def test_reset_race_synapse_400_is_a_warning(homeserver):
     assert [w['code'] for w in result['federation_warnings']] == ['HEALTH_RESET_NOT_NEEDED']
 
 
-def test_reset_failure_says_what_was_reset_before(homeserver):
-    server = homeserver('synapse', {'a.example': backing_off(), 'b.example': backing_off()})
+def test_reset_failure_says_what_was_reset_before(fake_homeserver):
+    server = fake_homeserver('synapse', {'a.example': backing_off(), 'b.example': backing_off()})
     server.overrides[hh.DESTINATIONS_PATH + '/b.example/reset_connection'] = (500, {'errcode': 'M_UNKNOWN', 'error': 'db'})
     with pytest.raises(FederationError) as info:
         run(server, reset_backoff=True)
@@ -190,8 +178,8 @@ def test_reset_failure_says_what_was_reset_before(homeserver):
     assert 'a.example' in info.value.message
 
 
-def test_unknown_token_and_non_admin_are_coded(homeserver):
-    server = homeserver('synapse', {'a.example': backing_off()})
+def test_unknown_token_and_non_admin_are_coded(fake_homeserver):
+    server = fake_homeserver('synapse', {'a.example': backing_off()})
     with pytest.raises(FederationError) as info:
         run(server, token='syt_nobody_0000')
     assert info.value.code == 'HEALTH_TOKEN_REJECTED' and 'M_UNKNOWN_TOKEN' in info.value.message
@@ -200,8 +188,8 @@ def test_unknown_token_and_non_admin_are_coded(homeserver):
     assert info.value.code == 'HEALTH_NOT_ADMIN' and 'not a server admin' in info.value.message
 
 
-def test_dendrite_has_no_destinations_and_refuses_reset(homeserver):
-    server = homeserver('dendrite')
+def test_dendrite_has_no_destinations_and_refuses_reset(fake_homeserver):
+    server = fake_homeserver('dendrite')
     result = run(server)
     assert result['implementation'] == 'dendrite' and result['server_version'] == '0.13.8'
     assert result['destinations'] is None and result['admin_api'] is None and result['reset'] == []
@@ -213,12 +201,12 @@ def test_dendrite_has_no_destinations_and_refuses_reset(homeserver):
     assert not [path for method, path in server.requests if method == 'POST']
 
 
-def test_forced_implementations(homeserver):
-    dendrite = homeserver('dendrite')
+def test_forced_implementations(fake_homeserver):
+    dendrite = fake_homeserver('dendrite')
     with pytest.raises(FederationError) as info:
         run(dendrite, implementation='synapse')
     assert info.value.code == 'HEALTH_NO_ADMIN_API'
-    synapse = homeserver('synapse')
+    synapse = fake_homeserver('synapse')
     result = run(synapse, implementation='dendrite')
     assert result['destinations'] is None and result['implementation'] == 'dendrite'
     assert not [path for method, path in synapse.requests if path.startswith('/_synapse/')]
@@ -226,24 +214,24 @@ def test_forced_implementations(homeserver):
 
 @pytest.mark.parametrize('body', [b'{"capabilities": {"m.room_versions": {"default": "1', b'<html>502</html>', b'',
                                   b'[' * 100 + b']' * 100, b'"just a string"'])
-def test_garbage_capabilities_are_coded(homeserver, body):
-    server = homeserver('synapse')
+def test_garbage_capabilities_are_coded(fake_homeserver, body):
+    server = fake_homeserver('synapse')
     server.overrides[hh.CAPABILITIES_PATH] = (200, body)
     with pytest.raises(FederationError) as info:
         run(server)
     assert info.value.code == 'HEALTH_INVALID_JSON'
 
 
-def test_body_over_the_cap_is_coded(homeserver):
-    server = homeserver('synapse')
+def test_body_over_the_cap_is_coded(fake_homeserver):
+    server = fake_homeserver('synapse')
     server.overrides[hh.CAPABILITIES_PATH] = (200, b' ' * (hh.SMALL_MAX_BYTES + 1))
     with pytest.raises(FederationError) as info:
         run(server)
     assert info.value.code == 'HEALTH_RESPONSE_TOO_LARGE'
 
 
-def test_server_echoing_the_token_never_gets_it_into_errors(homeserver):
-    server = homeserver('synapse', {'a.example': backing_off()})
+def test_server_echoing_the_token_never_gets_it_into_errors(fake_homeserver):
+    server = fake_homeserver('synapse', {'a.example': backing_off()})
     server.echo_token = True
     server.overrides[hh.DESTINATIONS_PATH + '/a.example/reset_connection'] = lambda handler: (
         502, {'errcode': 'M_UNKNOWN', 'error': handler.headers.get('Authorization')})
@@ -270,9 +258,9 @@ def test_unreachable_and_silent_servers_are_coded_within_the_deadline():
         assert info.value.code == 'HEALTH_TIMEOUT' and time.monotonic() - started < 2
 
 
-def test_https_with_ca_path_and_a_wrong_ca(homeserver, tmp_path):
+def test_https_with_ca_path_and_a_wrong_ca(fake_homeserver, tmp_path):
     ca = lab.TestCA(str(tmp_path))
-    server = homeserver('synapse', tls=ca.issue(['127.0.0.1']))
+    server = fake_homeserver('synapse', tls=ca.issue(['127.0.0.1']))
     result = hh.homeserver_health(hh.AdminClient(server.base_url, ADMIN_TOKEN, ca_path=ca.path), NOW)
     assert result['implementation'] == 'synapse'
     with pytest.raises(FederationError) as info:
