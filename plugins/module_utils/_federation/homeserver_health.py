@@ -94,7 +94,7 @@ class AdminClient:
                                   % (where, self.timeout)) from None
         except ssl.SSLError as exc:
             raise FederationError('HEALTH_TLS_ERROR', '%s: TLS failed: %s (set ca_path to the CA of the certificate, or '
-                                  'use http://127.0.0.1:8008)' % (where, getattr(exc, 'verify_message', None) or exc.reason)) from None
+                                  'use http://127.0.0.1:8008)' % (where, getattr(exc, 'verify_message', None) or exc.reason or type(exc).__name__)) from None
         except OSError as exc:
             raise FederationError('HEALTH_UNREACHABLE', '%s: cannot connect: %s (is the homeserver running and listening '
                                   'there?)' % (where, exc.strerror or type(exc).__name__)) from None
@@ -182,10 +182,14 @@ def parse_room_versions(document):
 
 
 def iso_time(ms):
-    """Milliseconds since the epoch as ISO 8601 UTC, ``None`` for ``None``."""
+    """Milliseconds since the epoch as ISO 8601 UTC; ``None`` for ``None`` and for a time no calendar holds."""
     if ms is None:
         return None
-    return datetime.datetime.fromtimestamp(ms / 1000.0, datetime.timezone.utc).isoformat(timespec='seconds').replace('+00:00', 'Z')
+    try:
+        moment = datetime.datetime.fromtimestamp(ms / 1000.0, datetime.timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        return None
+    return moment.isoformat(timespec='seconds').replace('+00:00', 'Z')
 
 
 def _int_or_none(value, name, destination):

@@ -45,6 +45,13 @@ def test_destination_record_healthy_has_no_next_retry():
     assert record['retry_last_ts'] is None and record['failure_time'] is None
 
 
+def test_times_no_calendar_holds_have_no_iso_form():
+    record = hh.destination_record({'destination': 'a', 'retry_last_ts': 10 ** 20, 'retry_interval': 1,
+                                    'failure_ts': -10 ** 20}, NOW)
+    assert record['next_retry_ts'] == 10 ** 20 + 1 and record['next_retry_time'] is None
+    assert record['failure_time'] is None and hh.iso_time(0) == '1970-01-01T00:00:00Z'
+
+
 @pytest.mark.parametrize('entry', [None, {}, {'destination': 5}, {'destination': 'a', 'retry_interval': '60'},
                                    {'destination': 'a', 'retry_interval': True}])
 def test_destination_record_refuses_wrong_shapes(entry):
