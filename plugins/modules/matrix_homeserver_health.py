@@ -164,7 +164,7 @@ federation_warnings:
   returned: always
   type: list
   elements: dict
-  sample: [{code: HEALTH_BACKING_OFF, message: "example.org backs off from 1 destinations: broken.example. ..."}]
+  sample: [{code: HEALTH_BACKING_OFF, message: "example.org backs off from 1 destination: broken.example. ..."}]
 code:
   description: The error code when the module fails (C(HEALTH_TOKEN_REJECTED), C(HEALTH_NOT_ADMIN), ...).
   returned: failure

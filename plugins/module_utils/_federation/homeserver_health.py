@@ -381,7 +381,7 @@ def homeserver_health(client, now_ms, implementation='auto', reset_backoff=False
     # A reset Synapse found not needed has no backoff left either.
     left = [record['destination'] for record in backing_off if record['destination'] not in names]
     if left:
-        warnings.append(finding('HEALTH_BACKING_OFF', '%s backs off from %d destinations: %s. Synapse retries each '
+        warnings.append(finding('HEALTH_BACKING_OFF', '%s backs off from %d destination%s: %s. Synapse retries each '
                                 'later by itself (next_retry_time); reset_backoff: true retries now'
-                                % (who, len(left), _names(left))))
+                                % (who, len(left), '' if len(left) == 1 else 's', _names(left))))
     return result

@@ -26,8 +26,8 @@ import pytest
 
 ADMIN_TOKEN = 'syt_YWRtaW4_adminSecretToken_0xDEADBEEF'
 USER_TOKEN = 'syt_dXNlcg_plainUserToken_0xFEEDFACE'
-ROOM_VERSIONS = {'default': '12', 'available': {'1': 'stable', '10': 'stable', '11': 'stable', '12': 'stable',
-                                                 'org.matrix.hydra.11': 'unstable'}}
+ROOM_VERSIONS = {'default': '12',
+                 'available': {'1': 'stable', '10': 'stable', '11': 'stable', '12': 'stable', 'org.matrix.hydra.11': 'unstable'}}
 _DESTINATIONS = '/_synapse/admin/v1/federation/destinations'
 
 
