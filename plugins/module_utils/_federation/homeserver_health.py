@@ -340,7 +340,7 @@ def homeserver_health(client, now_ms, implementation='auto', reset_backoff=False
     the resets carries ``reset`` (what was reset before it).
     """
     who = server_name or client.base_url
-    status, document = client.get_json(CAPABILITIES_PATH)
+    dummy, document = client.get_json(CAPABILITIES_PATH)
     result = {'room_versions': parse_room_versions(document), 'admin_api': None, 'destinations': None, 'reset': [],
               'federation_warnings': []}
     synapse_version = detect_synapse(client, implementation)
