@@ -237,7 +237,7 @@ class HttpsClient:
             response.cipher = cipher[0] if cipher else None
             response.certificates = certificates
             try:
-                will_close = self._read_response(reader, response, path, ip, port, max_bytes)
+                will_close = read_response(reader, response, path, ip, port, max_bytes)
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
                 if response.status is None and results:
                     return results  # closed after the previous answer: the caller reconnects for the rest
@@ -266,32 +266,6 @@ class HttpsClient:
                                    'pipelined answer %.1f s)' % (path, _host_port(ip, port), self.timeout, self.step))
         return FederationError('HTTP_ERROR', 'GET %s from %s failed: %s'
                                % (path, _host_port(ip, port), exc or type(exc).__name__))
-
-    @staticmethod
-    def _read_response(reader, response, path, ip, port, max_bytes):
-        """Read one answer from the connection's reader into ``response``; return True when the server will close."""
-        resp = http.client.HTTPResponse(_ReaderSocket(reader), method='GET')
-        resp.begin()
-        response.status = resp.status
-        response.reason = resp.reason
-        response.headers = dict((k.lower(), v) for k, v in resp.getheaders())
-        length = response.headers.get('content-length', '')
-        if length.isdigit() and int(length) > max_bytes:
-            raise FederationError('RESPONSE_TOO_LARGE', '%s%s announces %s bytes, the limit is %d'
-                                  % (_host_port(ip, port), path, length, max_bytes))
-        chunks = []
-        total = 0
-        while True:
-            chunk = resp.read(min(65536, max_bytes + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > max_bytes:
-                raise FederationError('RESPONSE_TOO_LARGE', '%s%s sent more than %d bytes'
-                                      % (_host_port(ip, port), path, max_bytes))
-        response.body = b''.join(chunks)
-        return bool(resp.will_close)
 
     def get_url(self, url, *, max_bytes, max_redirects=MAX_REDIRECTS, budget=None, max_addresses=None):
         """GET an https URL, resolving its host with the DNS client and following redirects.
@@ -351,6 +325,35 @@ class HttpsClient:
             raise FederationError(error.code, '%s; %d more addresses of %s not tried (at most %d per host)'
                                   % (error.message, len(left), host, max_addresses))
         raise error
+
+
+def read_response(reader, response, path, ip, port, max_bytes):
+    """Read one answer from the connection's reader into ``response``; return True when the server will close.
+
+    The body is capped at ``max_bytes`` (``RESPONSE_TOO_LARGE``); ``ip`` and ``port`` name the peer in messages.
+    """
+    resp = http.client.HTTPResponse(_ReaderSocket(reader), method='GET')
+    resp.begin()
+    response.status = resp.status
+    response.reason = resp.reason
+    response.headers = dict((k.lower(), v) for k, v in resp.getheaders())
+    length = response.headers.get('content-length', '')
+    if length.isdigit() and int(length) > max_bytes:
+        raise FederationError('RESPONSE_TOO_LARGE', '%s%s announces %s bytes, the limit is %d'
+                              % (_host_port(ip, port), path, length, max_bytes))
+    chunks = []
+    total = 0
+    while True:
+        chunk = resp.read(min(65536, max_bytes + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_bytes:
+            raise FederationError('RESPONSE_TOO_LARGE', '%s%s sent more than %d bytes'
+                                  % (_host_port(ip, port), path, max_bytes))
+    response.body = b''.join(chunks)
+    return bool(resp.will_close)
 
 
 class _ReaderSocket:
