@@ -164,7 +164,7 @@ def render_matrix_text(matrix):
     failing = matrix.get('failing') or []
     lines = ['federation matrix: %d vantage point(s), %d server(s), %s' % (
         len(vantages), len(targets), '%d failing direction(s)' % len(failing) if failing else 'every direction ok')]
-    corner = 'from \\ to'
+    corner = 'from / to'
     first = max([len(corner)] + [len(v) for v in vantages])
     widths = [max(len(t), 4) for t in targets]
     lines.append('  '.join([corner.ljust(first)] + [t.ljust(w) for t, w in zip(targets, widths)]).rstrip())
