@@ -5,8 +5,11 @@
 
 """The federation matrix from each vantage point's reports and each homeserver's health (pure data)."""
 
+import os
+
 import pytest
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation import federation_matrix
 from ansible_collections.matrix.federation.plugins.module_utils._federation.federation_matrix import (
     MatrixInputError,
     build_federation_matrix,
@@ -222,3 +225,11 @@ def test_check_matrix():
     for value in ({'vantages': []}, [], {'vantages': [], 'targets': [], 'failing': [], 'cells': {'controller': []}}):
         with pytest.raises(MatrixInputError):
             check_matrix(value)
+
+
+def test_the_matrix_codes_are_in_the_error_catalogue():
+    root = os.path.join(os.path.dirname(federation_matrix.__file__), '..', '..', '..')
+    with open(os.path.join(root, 'docs', 'errors.md')) as handle:
+        catalogue = handle.read()
+    rows = set(line.split('|')[1].strip() for line in catalogue.splitlines() if line.startswith('| '))
+    assert {federation_matrix.ROOM_VERSION_UNSUPPORTED, federation_matrix.VANTAGE_TEST_FAILED} <= rows
