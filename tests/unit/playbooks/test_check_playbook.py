@@ -119,30 +119,41 @@ def test_check_playbook_writes_reports_and_fails_on_broken(federation_lab, tmp_p
 
 def test_check_playbook_names_a_one_way_failure(federation_lab, tmp_path):
     # default.lab.test resolves with the lab's DNS but trusts only the system CA store: it cannot reach the others,
-    # while they and the controller reach it. wksrv.lab.test does not test from itself.
+    # while they and the controller reach it. wksrv.lab.test does not test from itself; srvtwo.lab.test cannot run
+    # the test (a nameserver that is not an address): its cells fail, and do not count as one-way failures.
     lab = federation_lab
-    proc = _run(lab, tmp_path, ['srv.lab.test', 'default.lab.test', 'wksrv.lab.test'], [], host_vars={
+    proc = _run(lab, tmp_path, ['srv.lab.test', 'default.lab.test', 'wksrv.lab.test', 'srvtwo.lab.test'], [], host_vars={
         'srv.lab.test': {'matrix_federation_check_host_nameservers': lab.nameservers,
                          'matrix_federation_check_host_ca_path': lab.ca_path},
         'default.lab.test': {'matrix_federation_check_host_nameservers': lab.nameservers},
-        'wksrv.lab.test': {'matrix_federation_check_from_homeservers': False}})
+        'wksrv.lab.test': {'matrix_federation_check_from_homeservers': False},
+        'srvtwo.lab.test': {'matrix_federation_check_host_nameservers': ['resolver.invalid']}})
     output = proc.stdout + proc.stderr
     assert proc.returncode == 2, output
+    assert 'Traceback' not in output
     matrix = json.loads((tmp_path / 'reports' / 'federation-matrix.json').read_text())
-    assert matrix['vantages'] == ['controller', 'srv.lab.test', 'default.lab.test']
-    assert matrix['targets'] == ['srv.lab.test', 'default.lab.test', 'wksrv.lab.test']
-    assert [(f['from'], f['to']) for f in matrix['failing']] == [('default.lab.test', 'srv.lab.test'),
-                                                                  ('default.lab.test', 'wksrv.lab.test')]
+    assert matrix['vantages'] == ['controller', 'srv.lab.test', 'default.lab.test', 'srvtwo.lab.test']
+    assert matrix['targets'] == ['srv.lab.test', 'default.lab.test', 'srvtwo.lab.test', 'wksrv.lab.test']
+    assert [(f['from'], f['to']) for f in matrix['failing']] == [
+        ('default.lab.test', 'srv.lab.test'), ('default.lab.test', 'srvtwo.lab.test'), ('default.lab.test', 'wksrv.lab.test'),
+        ('srvtwo.lab.test', 'srv.lab.test'), ('srvtwo.lab.test', 'default.lab.test'), ('srvtwo.lab.test', 'wksrv.lab.test')]
     assert all(f['codes'] and f['message'] for f in matrix['failing'])
+    cell = matrix['cells']['srvtwo.lab.test']['srv.lab.test']
+    assert cell['codes'] == ['VANTAGE_TEST_FAILED']
+    assert cell['message'].startswith('matrix_federation_test could not run on srvtwo.lab.test: ') and 'resolver.invalid' in cell['message']
     assert [o['message'] for o in matrix['one_way']] == [
         'srv.lab.test is reached from the controller but not from default.lab.test',
+        'srvtwo.lab.test is reached from the controller and srv.lab.test but not from default.lab.test',
         'wksrv.lab.test is reached from the controller and srv.lab.test but not from default.lab.test']
     lines = _printed_matrix(output)
-    assert [line.split() for line in lines[2:5]] == [['controller', 'ok', 'ok', 'ok'], ['srv.lab.test', '-', 'ok', 'ok'],
-                                                     ['default.lab.test', 'FAIL', '-', 'FAIL']]
+    assert [line.split() for line in lines[2:6]] == [
+        ['controller', 'ok', 'ok', 'ok', 'ok'], ['srv.lab.test', '-', 'ok', 'ok', 'ok'],
+        ['default.lab.test', 'FAIL', '-', 'FAIL', 'FAIL'], ['srvtwo.lab.test', 'FAIL', 'FAIL', '-', 'FAIL']]
     assert 'one-way: srv.lab.test is reached from the controller but not from default.lab.test' in lines
     assert 'federation is broken: default.lab.test -> srv.lab.test (' in output
+    assert 'srvtwo.lab.test -> wksrv.lab.test (VANTAGE_TEST_FAILED) (reports in' in output
     assert not (tmp_path / 'reports' / 'from-wksrv.lab.test').exists()
+    assert not (tmp_path / 'reports' / 'from-srvtwo.lab.test').exists()
 
 
 def test_check_playbook_passes_when_all_ok(federation_lab, tmp_path):
