@@ -244,4 +244,3 @@ def check_matrix(matrix):
                                % (', '.join(_MATRIX_KEYS), _type(matrix)))
     if not isinstance(matrix['cells'], dict) or not all(isinstance(row, dict) for row in matrix['cells'].values()):
         raise MatrixInputError('cells must be {vantage: {target: {ok, codes, message}}}')
-

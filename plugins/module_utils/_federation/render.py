@@ -176,9 +176,9 @@ def render_matrix_text(matrix):
             marks.append(('-' if not isinstance(cell, dict) else 'ok' if cell.get('ok') else 'FAIL').ljust(width))
         lines.append('  '.join([row.ljust(first)] + marks).rstrip())
     for entry in failing:
-        lines.append('FAIL %s -> %s: %s: %s' % (_plain(entry['from']), _plain(entry['to']),
-                                                  ', '.join(_plain(c) for c in entry.get('codes') or []) or 'no code',
-                                                  _plain(entry.get('message') or 'no message')))
+        codes = ', '.join(_plain(c) for c in entry.get('codes') or []) or 'no code'
+        lines.append('FAIL %s -> %s: %s: %s' % (_plain(entry['from']), _plain(entry['to']), codes,
+                                                _plain(entry.get('message') or 'no message')))
     lines.extend('one-way: %s' % _plain(entry['message']) for entry in matrix.get('one_way') or [])
     lines.extend('%s: %s' % (_plain(entry['code']), _plain(entry['message'])) for entry in matrix.get('room_version_conflicts') or [])
     for server, destinations in sorted((matrix.get('backing_off') or {}).items()):
