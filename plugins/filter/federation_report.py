@@ -3,12 +3,17 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Filters rendering matrix_federation_test reports for CI and monitoring."""
+"""Filters rendering matrix_federation_test reports for CI and monitoring, and the N x N federation matrix."""
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.federation_matrix import (
+    MatrixInputError,
+    build_federation_matrix,
+)
 from ansible_collections.matrix.federation.plugins.module_utils._federation.render import (
     render_junit,
+    render_matrix_text,
     render_prometheus,
 )
 
@@ -31,7 +36,24 @@ def federation_prometheus(value):
     return render_prometheus(_reports(value))
 
 
+def federation_matrix(results, health=None):
+    """Who reaches whom: ``{vantage: matrix_federation_test result}`` (and health results) as the matrix data."""
+    try:
+        return build_federation_matrix(results, health)
+    except MatrixInputError as exc:
+        raise AnsibleFilterError('federation_matrix: %s' % exc) from exc
+
+
+def federation_matrix_text(matrix):
+    """The matrix data as lines of text: a table, then each failing direction, conflict and back-off."""
+    try:
+        return render_matrix_text(matrix)
+    except MatrixInputError as exc:
+        raise AnsibleFilterError('federation_matrix_text: %s' % exc) from exc
+
+
 class FilterModule:
 
     def filters(self):
-        return {'federation_junit': federation_junit, 'federation_prometheus': federation_prometheus}
+        return {'federation_junit': federation_junit, 'federation_prometheus': federation_prometheus,
+                'federation_matrix': federation_matrix, 'federation_matrix_text': federation_matrix_text}

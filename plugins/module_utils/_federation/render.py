@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Render federation reports as JUnit XML and Prometheus textfile format (pure).
+"""Render federation reports as JUnit XML and Prometheus textfile format, the federation matrix as text (pure).
 
 Reports carry text the tested peer chose (version strings, names, messages
 quoting its answers), so every string is made safe here: XML gets only the
@@ -13,6 +13,7 @@ characters XML 1.0 allows, Prometheus label values only escaped UTF-8.
 import re
 from xml.sax.saxutils import escape, quoteattr
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.federation_matrix import check_matrix
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import CHECK_NAMES
 
 
@@ -134,3 +135,56 @@ def render_prometheus(reports):
         out.append('# TYPE %s %s' % (name, kind))
         out.extend(name + sample for sample in samples)
     return '\n'.join(out) + '\n'
+
+
+# Text lines for a terminal: control characters (a newline would break the table) and lone surrogates replaced.
+_NOT_PLAIN_CHAR = re.compile(r'[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]')
+
+
+def _plain(value):
+    return _NOT_PLAIN_CHAR.sub(REPLACEMENT, str(value))
+
+
+def _interval(milliseconds):
+    seconds = int(milliseconds) // 1000
+    if seconds < 120:
+        return '%d s' % seconds
+    return '%d min' % (seconds // 60) if seconds < 7200 else '%.1f h' % (seconds / 3600.0)
+
+
+def render_matrix_text(matrix):
+    """The federation matrix as lines: a table (rows: from, columns: to), then failing directions, one-way
+    failures, room-version conflicts, back-off and health checks that failed.
+
+    ``matrix`` is what ``federation_matrix.build_federation_matrix`` returns.
+    """
+    check_matrix(matrix)
+    vantages = [_plain(v) for v in matrix['vantages']]
+    targets = [_plain(t) for t in matrix['targets']]
+    failing = matrix.get('failing') or []
+    lines = ['federation matrix: %d vantage point(s), %d server(s), %s' % (
+        len(vantages), len(targets), '%d failing direction(s)' % len(failing) if failing else 'every direction ok')]
+    corner = 'from / to'
+    first = max([len(corner)] + [len(v) for v in vantages])
+    widths = [max(len(t), 4) for t in targets]
+    lines.append('  '.join([corner.ljust(first)] + [t.ljust(w) for t, w in zip(targets, widths)]).rstrip())
+    for vantage, row in zip(matrix['vantages'], vantages):
+        cells = matrix['cells'].get(vantage) or {}
+        marks = []
+        for target, width in zip(matrix['targets'], widths):
+            cell = cells.get(target)
+            marks.append(('-' if not isinstance(cell, dict) else 'ok' if cell.get('ok') else 'FAIL').ljust(width))
+        lines.append('  '.join([row.ljust(first)] + marks).rstrip())
+    for entry in failing:
+        codes = ', '.join(_plain(c) for c in entry.get('codes') or []) or 'no code'
+        lines.append('FAIL %s -> %s: %s: %s' % (_plain(entry['from']), _plain(entry['to']), codes,
+                                                _plain(entry.get('message') or 'no message')))
+    lines.extend('one-way: %s' % _plain(entry['message']) for entry in matrix.get('one_way') or [])
+    lines.extend('%s: %s' % (_plain(entry['code']), _plain(entry['message'])) for entry in matrix.get('room_version_conflicts') or [])
+    for server, destinations in sorted((matrix.get('backing_off') or {}).items()):
+        lines.append('%s backs off from %s' % (_plain(server), ', '.join(
+            '%s (retry interval %s)' % (_plain(d.get('destination')), _interval(d.get('retry_interval') or 0))
+            for d in destinations)))
+    lines.extend('health check failed on %s: %s' % (_plain(server), _plain(message))
+                 for server, message in sorted((matrix.get('health_errors') or {}).items()))
+    return lines

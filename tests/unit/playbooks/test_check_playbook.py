@@ -3,7 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""playbooks/check.yml run by ansible-playbook against the loopback lab."""
+"""playbooks/check.yml run by ansible-playbook against the loopback lab.
+
+The homeservers are local-connection hosts: their own run of the test (the
+per-host part of the matrix) happens on this machine, with the nameservers and
+CA each host's inventory gives it.
+"""
 
 import json
 import os
@@ -15,10 +20,40 @@ import ansible_collections
 
 from ansible_collections.matrix.federation.tests.unit.servers.run_module import COLLECTION
 
+HEALTH_MODULE = os.path.join(COLLECTION, 'plugins', 'modules', 'matrix_homeserver_health.py')
+# check.yml calls matrix_homeserver_health only for a host with an admin token (none here), but ansible-playbook
+# resolves every task's module when it loads the play. Until that module is in the collection, the play runs
+# against a copy of the collection (links) with this stand-in.
+HEALTH_STANDIN = '''#!/usr/bin/python
+from ansible.module_utils.basic import AnsibleModule
+AnsibleModule(argument_spec={}).fail_json(msg='stand-in: matrix_homeserver_health is not in this checkout')
+'''
 
-def _run(lab, tmp_path, homeservers, peers):
+
+def _collections_path(tmp_path):
+    roots = [os.path.dirname(p) for p in ansible_collections.__path__]
+    if os.path.exists(HEALTH_MODULE):
+        return os.pathsep.join(roots)
+    overlay = tmp_path / 'collections' / 'ansible_collections' / 'matrix' / 'federation'
+    (overlay / 'plugins' / 'modules').mkdir(parents=True)
+    for name in os.listdir(COLLECTION):
+        if name != 'plugins':
+            (overlay / name).symlink_to(os.path.join(COLLECTION, name))
+    for name in os.listdir(os.path.join(COLLECTION, 'plugins')):
+        if name != 'modules':
+            (overlay / 'plugins' / name).symlink_to(os.path.join(COLLECTION, 'plugins', name))
+    for name in os.listdir(os.path.join(COLLECTION, 'plugins', 'modules')):
+        (overlay / 'plugins' / 'modules' / name).symlink_to(os.path.join(COLLECTION, 'plugins', 'modules', name))
+    (overlay / 'plugins' / 'modules' / 'matrix_homeserver_health.py').write_text(HEALTH_STANDIN)
+    return os.pathsep.join([str(tmp_path / 'collections')] + roots)
+
+
+def _run(lab, tmp_path, homeservers, peers, host_vars=None):
+    """Run check.yml; ``host_vars`` per homeserver (default: the lab's nameservers and CA for its own run)."""
     inventory = tmp_path / 'inventory.yml'
-    hosts = dict((name, {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable})
+    lab_view = {'matrix_federation_check_host_nameservers': lab.nameservers, 'matrix_federation_check_host_ca_path': lab.ca_path}
+    hosts = dict((name, dict({'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable},
+                             **(lab_view if host_vars is None else host_vars.get(name, {}))))
                  for name in homeservers)
     inventory.write_text(json.dumps({'homeservers': {'hosts': hosts}}))
     extra = {'matrix_federation_check_peers': peers, 'matrix_federation_check_nameservers': lab.nameservers,
@@ -26,7 +61,7 @@ def _run(lab, tmp_path, homeservers, peers):
              'matrix_federation_check_report_dir': str(tmp_path / 'reports'),
              'matrix_federation_check_prometheus_file': str(tmp_path / 'reports' / 'federation.prom')}
     env = dict(os.environ)
-    env['ANSIBLE_COLLECTIONS_PATH'] = os.pathsep.join(os.path.dirname(p) for p in ansible_collections.__path__)
+    env['ANSIBLE_COLLECTIONS_PATH'] = _collections_path(tmp_path)
     env['ANSIBLE_LOCALHOST_WARNING'] = 'false'
     env['ANSIBLE_NOCOLOR'] = '1'
     playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
@@ -34,16 +69,44 @@ def _run(lab, tmp_path, homeservers, peers):
                            '-e', json.dumps(extra)], capture_output=True, text=True, env=env, timeout=300, check=False)
 
 
+def _printed_matrix(output):
+    """The lines the "Show who reaches whom" task printed (the default callback shows msg as a JSON list)."""
+    start = output.index('"msg": [', output.index('TASK [Show who reaches whom]'))
+    return json.loads(output[start + len('"msg": '):output.index(']\n}', start) + 1])
+
+
 def test_check_playbook_writes_reports_and_fails_on_broken(federation_lab, tmp_path):
     proc = _run(federation_lab, tmp_path, ['srv.lab.test', 'certsrv.lab.test'], ['wksrv.lab.test'])
     output = proc.stdout + proc.stderr
     assert proc.returncode == 2, output
-    assert 'federation is broken for certsrv.lab.test' in output and 'CERT_NAME_MISMATCH' in output
+    assert 'Traceback' not in output
+    # Both homeservers see certsrv's certificate as the controller does: broken from everywhere, not one-way.
+    assert ('federation is broken: controller -> certsrv.lab.test (CERT_NAME_MISMATCH); '
+            'srv.lab.test -> certsrv.lab.test (CERT_NAME_MISMATCH)') in output, output
     reports = tmp_path / 'reports'
     for name, ok in (('srv.lab.test', True), ('certsrv.lab.test', False), ('wksrv.lab.test', True)):
         report = json.loads((reports / (name + '.json')).read_text())
         assert report['federation_ok'] is ok and report['server_name'] == name
         assert 'invocation' not in report
+    # Each homeserver's own reports, never one of itself.
+    assert sorted(os.listdir(str(reports / 'from-srv.lab.test'))) == ['certsrv.lab.test.json', 'wksrv.lab.test.json']
+    assert sorted(os.listdir(str(reports / 'from-certsrv.lab.test'))) == ['srv.lab.test.json', 'wksrv.lab.test.json']
+    matrix = json.loads((reports / 'federation-matrix.json').read_text())
+    assert matrix['ok'] is False
+    assert matrix['vantages'] == ['controller', 'srv.lab.test', 'certsrv.lab.test']
+    assert matrix['targets'] == ['srv.lab.test', 'certsrv.lab.test', 'wksrv.lab.test']
+    assert set(matrix['cells']['srv.lab.test']) == {'certsrv.lab.test', 'wksrv.lab.test'}
+    assert matrix['cells']['certsrv.lab.test']['srv.lab.test'] == {'ok': True, 'codes': [], 'message': ''}
+    assert [(f['from'], f['to'], f['codes']) for f in matrix['failing']] == [
+        ('controller', 'certsrv.lab.test', ['CERT_NAME_MISMATCH']), ('srv.lab.test', 'certsrv.lab.test', ['CERT_NAME_MISMATCH'])]
+    assert matrix['one_way'] == [] and matrix['room_version_conflicts'] == [] and matrix['backing_off'] == {}
+    lines = _printed_matrix(output)
+    assert lines[0] == 'federation matrix: 3 vantage point(s), 3 server(s), 2 failing direction(s)'
+    assert lines[1].split() == ['from', '/', 'to', 'srv.lab.test', 'certsrv.lab.test', 'wksrv.lab.test']
+    assert [line.split() for line in lines[2:5]] == [['controller', 'ok', 'FAIL', 'ok'], ['srv.lab.test', '-', 'FAIL', 'ok'],
+                                                     ['certsrv.lab.test', 'ok', '-', 'ok']]
+    assert lines[5].startswith('FAIL controller -> certsrv.lab.test: CERT_NAME_MISMATCH: ')
+    assert lines[6].startswith('FAIL srv.lab.test -> certsrv.lab.test: CERT_NAME_MISMATCH: ') and len(lines) == 7
     junit = ET.parse(str(reports / 'federation-junit.xml')).getroot()
     suites = dict((s.get('name'), s) for s in junit.findall('testsuite'))
     assert set(suites) == {'srv.lab.test', 'certsrv.lab.test', 'wksrv.lab.test'}
@@ -54,7 +117,50 @@ def test_check_playbook_writes_reports_and_fails_on_broken(federation_lab, tmp_p
     assert 'matrix_federation_cert_expiry_days{server_name="wksrv.lab.test"' in prom
 
 
+def test_check_playbook_names_a_one_way_failure(federation_lab, tmp_path):
+    # default.lab.test resolves with the lab's DNS but trusts only the system CA store: it cannot reach the others,
+    # while they and the controller reach it. wksrv.lab.test does not test from itself; srvtwo.lab.test cannot run
+    # the test (a nameserver that is not an address): its cells fail, and do not count as one-way failures.
+    lab = federation_lab
+    proc = _run(lab, tmp_path, ['srv.lab.test', 'default.lab.test', 'wksrv.lab.test', 'srvtwo.lab.test'], [], host_vars={
+        'srv.lab.test': {'matrix_federation_check_host_nameservers': lab.nameservers,
+                         'matrix_federation_check_host_ca_path': lab.ca_path},
+        'default.lab.test': {'matrix_federation_check_host_nameservers': lab.nameservers},
+        'wksrv.lab.test': {'matrix_federation_check_from_homeservers': False},
+        'srvtwo.lab.test': {'matrix_federation_check_host_nameservers': ['resolver.invalid']}})
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    assert 'Traceback' not in output
+    matrix = json.loads((tmp_path / 'reports' / 'federation-matrix.json').read_text())
+    assert matrix['vantages'] == ['controller', 'srv.lab.test', 'default.lab.test', 'srvtwo.lab.test']
+    assert matrix['targets'] == ['srv.lab.test', 'default.lab.test', 'srvtwo.lab.test', 'wksrv.lab.test']
+    assert [(f['from'], f['to']) for f in matrix['failing']] == [
+        ('default.lab.test', 'srv.lab.test'), ('default.lab.test', 'srvtwo.lab.test'), ('default.lab.test', 'wksrv.lab.test'),
+        ('srvtwo.lab.test', 'srv.lab.test'), ('srvtwo.lab.test', 'default.lab.test'), ('srvtwo.lab.test', 'wksrv.lab.test')]
+    assert all(f['codes'] and f['message'] for f in matrix['failing'])
+    cell = matrix['cells']['srvtwo.lab.test']['srv.lab.test']
+    assert cell['codes'] == ['VANTAGE_TEST_FAILED']
+    assert cell['message'].startswith('matrix_federation_test could not run on srvtwo.lab.test: ') and 'resolver.invalid' in cell['message']
+    assert [o['message'] for o in matrix['one_way']] == [
+        'srv.lab.test is reached from the controller but not from default.lab.test',
+        'srvtwo.lab.test is reached from the controller and srv.lab.test but not from default.lab.test',
+        'wksrv.lab.test is reached from the controller and srv.lab.test but not from default.lab.test']
+    lines = _printed_matrix(output)
+    assert [line.split() for line in lines[2:6]] == [
+        ['controller', 'ok', 'ok', 'ok', 'ok'], ['srv.lab.test', '-', 'ok', 'ok', 'ok'],
+        ['default.lab.test', 'FAIL', '-', 'FAIL', 'FAIL'], ['srvtwo.lab.test', 'FAIL', 'FAIL', '-', 'FAIL']]
+    assert 'one-way: srv.lab.test is reached from the controller but not from default.lab.test' in lines
+    assert 'federation is broken: default.lab.test -> srv.lab.test (' in output
+    assert 'srvtwo.lab.test -> wksrv.lab.test (VANTAGE_TEST_FAILED) (reports in' in output
+    assert not (tmp_path / 'reports' / 'from-wksrv.lab.test').exists()
+    assert not (tmp_path / 'reports' / 'from-srvtwo.lab.test').exists()
+
+
 def test_check_playbook_passes_when_all_ok(federation_lab, tmp_path):
+    # One homeserver and no peers: nothing to test from the homeserver, the matrix is the controller's row.
     proc = _run(federation_lab, tmp_path, ['default.lab.test'], [])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads((tmp_path / 'reports' / 'default.lab.test.json').read_text())['federation_ok']
+    matrix = json.loads((tmp_path / 'reports' / 'federation-matrix.json').read_text())
+    assert matrix['ok'] is True and matrix['vantages'] == ['controller'] and matrix['failing'] == []
+    assert _printed_matrix(proc.stdout)[0] == 'federation matrix: 1 vantage point(s), 1 server(s), every direction ok'

@@ -14,6 +14,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.matrix.federation.plugins.filter.federation_report import (
     FilterModule,
     federation_junit,
+    federation_matrix,
+    federation_matrix_text,
     federation_prometheus,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.render import render_junit, render_prometheus
@@ -35,7 +37,9 @@ def _reports():
 
 def test_filters_are_registered():
     assert FilterModule().filters() == {'federation_junit': federation_junit,
-                                        'federation_prometheus': federation_prometheus}
+                                        'federation_prometheus': federation_prometheus,
+                                        'federation_matrix': federation_matrix,
+                                        'federation_matrix_text': federation_matrix_text}
 
 
 def test_a_registered_loop_renders_like_the_list_of_its_results():
