@@ -120,7 +120,7 @@ def version_ranges(versions):
 
 
 def _health_of(server, value):
-    """{default, available, destinations} of one homeserver's matrix_homeserver_health result."""
+    """{default, available, backing_off} of one homeserver's matrix_homeserver_health result."""
     versions = value.get('room_versions')
     if not isinstance(versions, dict) or not isinstance(versions.get('available'), dict):
         raise MatrixInputError('health of %r: room_versions must be {default, available: {version: stability}}, got %s'
@@ -129,16 +129,18 @@ def _health_of(server, value):
     if default is not None and not isinstance(default, (str, int)):
         raise MatrixInputError('health of %r: room_versions.default must be a version string, got %s' % (server, _type(default)))
     destinations = value.get('destinations')
-    if destinations is not None and not (isinstance(destinations, list) and all(isinstance(d, dict) for d in destinations)):
-        raise MatrixInputError('health of %r: destinations must be a list of dicts or null, got %s' % (server, _type(destinations)))
-    for entry in destinations or []:
-        interval = entry.get('retry_interval')
+    backing_off = destinations.get('backing_off') if isinstance(destinations, dict) else None
+    if destinations is not None and not (isinstance(backing_off, list) and all(isinstance(d, dict) for d in backing_off)):
+        raise MatrixInputError('health of %r: destinations must be null or {backing_off: [destinations]} as '
+                               'matrix_homeserver_health returns it, got %s' % (server, _type(destinations)))
+    for entry in backing_off or []:
+        interval = entry.get('retry_interval_ms')
         if interval is not None and (isinstance(interval, bool) or not isinstance(interval, (int, float))):
-            raise MatrixInputError('health of %r: retry_interval of destination %r must be a number, got %s'
+            raise MatrixInputError('health of %r: retry_interval_ms of destination %r must be a number, got %s'
                                    % (server, entry.get('destination'), _type(interval)))
     return {'default': None if default is None else str(default),
             'available': dict((str(k), str(v)) for k, v in versions['available'].items()),
-            'destinations': destinations}
+            'backing_off': backing_off or []}
 
 
 def _common_stable(first, second):
@@ -161,10 +163,6 @@ def _room_version_conflicts(health):
                 'message': 'rooms created on %s use version %s by default; %s supports %s: %s'
                            % (creator, version, joiner, version_ranges(joining['available']), fix)})
     return conflicts
-
-
-def _is_backing_off(destination):
-    return (destination.get('retry_interval') or 0) > 0
 
 
 def _health(health):
@@ -228,8 +226,7 @@ def build_federation_matrix(results, health=None):
         'one_way': _one_way(targets, vantages, cells),
         'room_versions': dict((s, {'default': h['default'], 'available': h['available']}) for s, h in parsed.items()),
         'room_version_conflicts': _room_version_conflicts(parsed),
-        'backing_off': dict((s, [d for d in h['destinations'] if _is_backing_off(d)]) for s, h in parsed.items()
-                            if any(_is_backing_off(d) for d in h['destinations'] or ())),
+        'backing_off': dict((s, h['backing_off']) for s, h in parsed.items() if h['backing_off']),
         'health_errors': health_errors,
     }
 

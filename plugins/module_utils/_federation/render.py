@@ -183,7 +183,7 @@ def render_matrix_text(matrix):
     lines.extend('%s: %s' % (_plain(entry['code']), _plain(entry['message'])) for entry in matrix.get('room_version_conflicts') or [])
     for server, destinations in sorted((matrix.get('backing_off') or {}).items()):
         lines.append('%s backs off from %s' % (_plain(server), ', '.join(
-            '%s (retry interval %s)' % (_plain(d.get('destination')), _interval(d.get('retry_interval') or 0))
+            '%s (retry interval %s)' % (_plain(d.get('destination')), _interval(d.get('retry_interval_ms') or 0))
             for d in destinations)))
     lines.extend('health check failed on %s: %s' % (_plain(server), _plain(message))
                  for server, message in sorted((matrix.get('health_errors') or {}).items()))

@@ -20,32 +20,9 @@ import ansible_collections
 
 from ansible_collections.matrix.federation.tests.unit.servers.run_module import COLLECTION
 
-HEALTH_MODULE = os.path.join(COLLECTION, 'plugins', 'modules', 'matrix_homeserver_health.py')
-# check.yml calls matrix_homeserver_health only for a host with an admin token (none here), but ansible-playbook
-# resolves every task's module when it loads the play. Until that module is in the collection, the play runs
-# against a copy of the collection (links) with this stand-in.
-HEALTH_STANDIN = '''#!/usr/bin/python
-from ansible.module_utils.basic import AnsibleModule
-AnsibleModule(argument_spec={}).fail_json(msg='stand-in: matrix_homeserver_health is not in this checkout')
-'''
 
-
-def _collections_path(tmp_path):
-    roots = [os.path.dirname(p) for p in ansible_collections.__path__]
-    if os.path.exists(HEALTH_MODULE):
-        return os.pathsep.join(roots)
-    overlay = tmp_path / 'collections' / 'ansible_collections' / 'matrix' / 'federation'
-    (overlay / 'plugins' / 'modules').mkdir(parents=True)
-    for name in os.listdir(COLLECTION):
-        if name != 'plugins':
-            (overlay / name).symlink_to(os.path.join(COLLECTION, name))
-    for name in os.listdir(os.path.join(COLLECTION, 'plugins')):
-        if name != 'modules':
-            (overlay / 'plugins' / name).symlink_to(os.path.join(COLLECTION, 'plugins', name))
-    for name in os.listdir(os.path.join(COLLECTION, 'plugins', 'modules')):
-        (overlay / 'plugins' / 'modules' / name).symlink_to(os.path.join(COLLECTION, 'plugins', 'modules', name))
-    (overlay / 'plugins' / 'modules' / 'matrix_homeserver_health.py').write_text(HEALTH_STANDIN)
-    return os.pathsep.join([str(tmp_path / 'collections')] + roots)
+def _collections_path():
+    return os.pathsep.join(os.path.dirname(p) for p in ansible_collections.__path__)
 
 
 def _run(lab, tmp_path, homeservers, peers, host_vars=None):
@@ -61,7 +38,7 @@ def _run(lab, tmp_path, homeservers, peers, host_vars=None):
              'matrix_federation_check_report_dir': str(tmp_path / 'reports'),
              'matrix_federation_check_prometheus_file': str(tmp_path / 'reports' / 'federation.prom')}
     env = dict(os.environ)
-    env['ANSIBLE_COLLECTIONS_PATH'] = _collections_path(tmp_path)
+    env['ANSIBLE_COLLECTIONS_PATH'] = _collections_path()
     env['ANSIBLE_LOCALHOST_WARNING'] = 'false'
     env['ANSIBLE_NOCOLOR'] = '1'
     playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')

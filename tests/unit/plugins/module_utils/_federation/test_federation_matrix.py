@@ -40,7 +40,14 @@ def everyone_ok():
 
 def health(default, available, destinations=()):
     return {'changed': False, 'room_versions': {'default': default, 'available': dict(
-        (str(v), 'stable') for v in available)}, 'destinations': None if destinations is None else list(destinations)}
+        (str(v), 'stable') for v in available)}, 'destinations': _destinations(destinations)}
+
+
+def _destinations(backing_off):
+    """matrix_homeserver_health's destinations: null (Dendrite) or the ones Synapse backs off from."""
+    if backing_off is None:
+        return None
+    return {'total': len(backing_off), 'read': len(backing_off), 'truncated': False, 'backing_off': list(backing_off)}
 
 
 def test_symmetric_ok():
@@ -165,14 +172,14 @@ def test_no_common_stable_version():
 
 
 def test_backing_off_and_dendrite_without_destinations():
+    # matrix_homeserver_health lists only the destinations Synapse backs off from.
     synapse = health('10', range(1, 12), [
-        {'destination': 'third.test', 'retry_interval': 600000, 'retry_last_ts': 1, 'failure_ts': 1},
-        {'destination': 'fine.test', 'retry_interval': 0, 'retry_last_ts': 0, 'failure_ts': None},
-        {'destination': 'never.test', 'retry_interval': None}])
+        {'destination': 'third.test', 'backing_off': True, 'retry_interval_ms': 600000, 'retry_last_ts': 1, 'failure_ts': 1}])
+    idle = health('10', range(1, 12), [])
     matrix = build_federation_matrix({'controller': batch(report('example.test'))},
-                                     {'example.test': synapse, 'dendrite.test': health('10', range(1, 11), None)})
-    assert matrix['backing_off'] == {'example.test': [synapse['destinations'][0]]}
-    assert sorted(matrix['room_versions']) == ['dendrite.test', 'example.test']
+                                     {'example.test': synapse, 'idle.test': idle, 'dendrite.test': health('10', range(1, 11), None)})
+    assert matrix['backing_off'] == {'example.test': synapse['destinations']['backing_off']}
+    assert sorted(matrix['room_versions']) == ['dendrite.test', 'example.test', 'idle.test']
     assert matrix['room_version_conflicts'] == []
 
 
@@ -184,7 +191,7 @@ def test_health_that_did_not_run_or_failed():
 
 def test_integer_versions_are_strings():
     matrix = build_federation_matrix({}, {'a.test': {'room_versions': {'default': 12, 'available': {12: 'stable'}},
-                                                     'destinations': []}})
+                                                     'destinations': None}})
     assert matrix['room_versions'] == {'a.test': {'default': '12', 'available': {'12': 'stable'}}}
 
 
@@ -209,10 +216,12 @@ def test_version_ranges():
     ({}, {'a.test': {'room_versions': {'default': '12'}}}, "health of 'a.test': room_versions must be {default, available"),
     ({}, {'a.test': {'room_versions': {'default': ['12'], 'available': {}}}}, 'room_versions.default must be a version'),
     ({}, {'a.test': {'room_versions': {'default': '1', 'available': {}}, 'destinations': 'none'}},
-     "health of 'a.test': destinations must be a list of dicts or null, got str"),
+     "health of 'a.test': destinations must be null or {backing_off: [destinations]}"),
+    ({}, {'a.test': {'room_versions': {'default': '1', 'available': {}}, 'destinations': [{'destination': 'b.test'}]}},
+     "health of 'a.test': destinations must be null or {backing_off: [destinations]}"),
     ({}, {'a.test': {'room_versions': {'default': '1', 'available': {}},
-                     'destinations': [{'destination': 'b.test', 'retry_interval': 'soon'}]}},
-     "retry_interval of destination 'b.test' must be a number, got str"),
+                     'destinations': {'backing_off': [{'destination': 'b.test', 'retry_interval_ms': 'soon'}]}}},
+     "retry_interval_ms of destination 'b.test' must be a number, got str"),
 ])
 def test_malformed_input_says_what_was_expected(results, health_results, message):
     with pytest.raises(MatrixInputError) as info:

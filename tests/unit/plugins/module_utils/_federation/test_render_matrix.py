@@ -26,7 +26,7 @@ def test_the_table_and_what_follows_it():
     results['example.test']['reports']['third.test'] = report('third.test', 'CERT_UNTRUSTED')
     del results['other.test']['reports']['peer.test']
     matrix = build_federation_matrix(results, {
-        'example.test': health('12', range(1, 13), [{'destination': 'third.test', 'retry_interval': 3600000}]),
+        'example.test': health('12', range(1, 13), [{'destination': 'third.test', 'retry_interval_ms': 3600000}]),
         'third.test': health('11', range(1, 12), None),
         'other.test': {'failed': True, 'msg': 'HTTP 401: token refused'}})
     assert render_matrix_text(matrix) == [
@@ -64,8 +64,8 @@ def test_every_line_stays_one_line_whatever_the_peer_sent():
 
 def test_back_off_intervals():
     matrix = build_federation_matrix({}, {'a.test': health('1', [1], [
-        {'destination': 'b.test', 'retry_interval': 30000}, {'destination': 'c.test', 'retry_interval': 600000},
-        {'destination': 'd.test', 'retry_interval': 86400000}])})
+        {'destination': 'b.test', 'retry_interval_ms': 30000}, {'destination': 'c.test', 'retry_interval_ms': 600000},
+        {'destination': 'd.test', 'retry_interval_ms': 86400000}])})
     assert render_matrix_text(matrix)[-1] == (
         'a.test backs off from b.test (retry interval 30 s), c.test (retry interval 10 min), d.test (retry interval 24.0 h)')
 
