@@ -60,10 +60,13 @@ def fetch_well_known(hostname, client, path=WELL_KNOWN_SERVER_PATH, max_bytes=WE
     result['content_type'] = content_type
     result['body_text'] = response.body[:BODY_TEXT_LIMIT].decode('utf-8', 'replace')
     final_url = redirects[-1] if redirects else url
-    if _looks_like_html(response.body, content_type):
+    # What a non-200 answer's body looks like says nothing (a web server's own 404 page is HTML): it is
+    # simply no well-known. A 200 answer homeservers try to read as the delegation.
+    read_as_delegation = response.status == 200
+    if read_as_delegation and _looks_like_html(response.body, content_type):
         result['warnings'].append({'code': 'WELLKNOWN_HTML', 'message': '%s returns HTML (status %s), not JSON: homeservers '
                                    'ignore it and fall back to port 8448' % (final_url, response.status)})
-    elif content_type is None or content_type.split(';')[0].strip().lower() != 'application/json':
+    elif read_as_delegation and (content_type is None or content_type.split(';')[0].strip().lower() != 'application/json'):
         result['warnings'].append({'code': 'WELLKNOWN_CONTENT_TYPE', 'message': '%s is served as %r, not application/json '
                                    '(homeservers accept it, browsers and some tools do not)' % (final_url, content_type)})
     if response.status != 200:

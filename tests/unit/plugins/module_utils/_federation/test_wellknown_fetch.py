@@ -79,3 +79,20 @@ def test_the_well_known_phase_gets_a_third_of_the_timeout_and_the_module_all_of_
         assert fetched['server']['error'] is None and fetched['server']['json'] == {'m.server': 'hs.example:443'}
     finally:
         site.close()
+
+
+NGINX_404 = (b'<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n'
+             b'<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n')
+
+
+def test_a_web_servers_404_page_is_no_well_known_not_a_catch_all(federation_lab):
+    # A server without delegation behind nginx (the server name on 8448 itself) answers the well-known
+    # path with nginx's own 404 page: that is "no well-known", not a catch-all page answering 200.
+    cert, key = federation_lab.ca.issue(['127.0.0.1'])
+    site = HttpsSite('127.0.0.1', 0, cert, key, {'/.well-known/matrix/server': Reply(404, NGINX_404, 'text/html')})
+    try:
+        missing = fetch_well_known('127.0.0.1:%d' % site.port, HttpsClient(None, federation_lab.ca_path, 5))
+    finally:
+        site.close()
+    assert missing['status'] == 404 and missing['error']['code'] == 'WELLKNOWN_HTTP_STATUS'
+    assert missing['warnings'] == []
