@@ -101,6 +101,22 @@ def _one_way(targets, vantages, cells):
     return found
 
 
+def _asymmetric(vantages, cells):
+    """Pairs of homeservers where one reaches the other and not the other way round ("we reach them, they
+    cannot reach us"), named from the side that works. Vantages whose test could not run are not counted."""
+    found = []
+    for first in vantages:
+        for second in vantages:
+            there, back = cells[first].get(second), cells[second].get(first)
+            if first == CONTROLLER or second == CONTROLLER or there is None or back is None:
+                continue
+            if there['ok'] and not back['ok'] and VANTAGE_TEST_FAILED not in back['codes']:
+                found.append({'reaches': first, 'not_reached_from': second, 'codes': back['codes'],
+                              'message': '%s reaches %s, but %s cannot reach %s (%s)'
+                                         % (first, second, second, first, ', '.join(back['codes']) or 'no code')})
+    return found
+
+
 def _version_key(version):
     return (0, int(version), '') if version.isdigit() else (1, 0, version)
 
@@ -224,6 +240,7 @@ def build_federation_matrix(results, health=None):
     return {
         'ok': not failing, 'vantages': vantages, 'targets': targets, 'cells': cells, 'failing': failing,
         'one_way': _one_way(targets, vantages, cells),
+        'asymmetric': _asymmetric(vantages, cells),
         'room_versions': dict((s, {'default': h['default'], 'available': h['available']}) for s, h in parsed.items()),
         'room_version_conflicts': _room_version_conflicts(parsed),
         'backing_off': dict((s, h['backing_off']) for s, h in parsed.items() if h['backing_off']),

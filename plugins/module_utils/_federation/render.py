@@ -180,6 +180,7 @@ def render_matrix_text(matrix):
         lines.append('FAIL %s -> %s: %s: %s' % (_plain(entry['from']), _plain(entry['to']), codes,
                                                 _plain(entry.get('message') or 'no message')))
     lines.extend('one-way: %s' % _plain(entry['message']) for entry in matrix.get('one_way') or [])
+    lines.extend('asymmetric: %s' % _plain(entry['message']) for entry in matrix.get('asymmetric') or [])
     lines.extend('%s: %s' % (_plain(entry['code']), _plain(entry['message'])) for entry in matrix.get('room_version_conflicts') or [])
     for server, destinations in sorted((matrix.get('backing_off') or {}).items()):
         lines.append('%s backs off from %s' % (_plain(server), ', '.join(

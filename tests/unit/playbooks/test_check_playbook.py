@@ -57,7 +57,8 @@ def test_check_playbook_writes_reports_and_fails_on_broken(federation_lab, tmp_p
     output = proc.stdout + proc.stderr
     assert proc.returncode == 2, output
     assert 'Traceback' not in output
-    # Both homeservers see certsrv's certificate as the controller does: broken from everywhere, not one-way.
+    # Both homeservers see certsrv's certificate as the controller does: broken from everywhere, not one-way;
+    # certsrv still reaches srv, so that pair is asymmetric.
     assert ('federation is broken: controller -> certsrv.lab.test (CERT_NAME_MISMATCH); '
             'srv.lab.test -> certsrv.lab.test (CERT_NAME_MISMATCH)') in output, output
     reports = tmp_path / 'reports'
@@ -77,13 +78,16 @@ def test_check_playbook_writes_reports_and_fails_on_broken(federation_lab, tmp_p
     assert [(f['from'], f['to'], f['codes']) for f in matrix['failing']] == [
         ('controller', 'certsrv.lab.test', ['CERT_NAME_MISMATCH']), ('srv.lab.test', 'certsrv.lab.test', ['CERT_NAME_MISMATCH'])]
     assert matrix['one_way'] == [] and matrix['room_version_conflicts'] == [] and matrix['backing_off'] == {}
+    assert [(a['reaches'], a['not_reached_from']) for a in matrix['asymmetric']] == [('certsrv.lab.test', 'srv.lab.test')]
     lines = _printed_matrix(output)
     assert lines[0] == 'federation matrix: 3 vantage point(s), 3 server(s), 2 failing direction(s)'
     assert lines[1].split() == ['from', '/', 'to', 'srv.lab.test', 'certsrv.lab.test', 'wksrv.lab.test']
     assert [line.split() for line in lines[2:5]] == [['controller', 'ok', 'FAIL', 'ok'], ['srv.lab.test', '-', 'FAIL', 'ok'],
                                                      ['certsrv.lab.test', 'ok', '-', 'ok']]
     assert lines[5].startswith('FAIL controller -> certsrv.lab.test: CERT_NAME_MISMATCH: ')
-    assert lines[6].startswith('FAIL srv.lab.test -> certsrv.lab.test: CERT_NAME_MISMATCH: ') and len(lines) == 7
+    assert lines[6].startswith('FAIL srv.lab.test -> certsrv.lab.test: CERT_NAME_MISMATCH: ')
+    assert lines[7:] == ['asymmetric: certsrv.lab.test reaches srv.lab.test, but srv.lab.test cannot reach certsrv.lab.test '
+                         '(CERT_NAME_MISMATCH)']
     junit = ET.parse(str(reports / 'federation-junit.xml')).getroot()
     suites = dict((s.get('name'), s) for s in junit.findall('testsuite'))
     assert set(suites) == {'srv.lab.test', 'certsrv.lab.test', 'wksrv.lab.test'}

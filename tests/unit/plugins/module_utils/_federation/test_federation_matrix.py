@@ -92,6 +92,20 @@ def test_we_reach_them_they_cannot_reach_us():
     assert [o['message'] for o in matrix['one_way']] == ['a.test is reached from the controller but not from b.test']
 
 
+def test_a_server_nobody_reaches_that_reaches_them_is_asymmetric():
+    # third.test's 8448 closed by its firewall: no one reaches it, it still reaches everyone.
+    closed = 'CONNECTION_FAILED'
+    results = {'controller': batch(report('a.test'), report('third.test', closed)),
+               'a.test': batch(report('third.test', closed)), 'third.test': batch(report('a.test'))}
+    matrix = build_federation_matrix(results)
+    assert matrix['one_way'] == []
+    assert matrix['asymmetric'] == [{
+        'reaches': 'third.test', 'not_reached_from': 'a.test', 'codes': [closed],
+        'message': 'third.test reaches a.test, but a.test cannot reach third.test (CONNECTION_FAILED)'}]
+    both_broken = build_federation_matrix({'a.test': batch(report('b.test', closed)), 'b.test': batch(report('a.test', closed))})
+    assert both_broken['asymmetric'] == []
+
+
 def test_broken_from_everywhere_is_failing_but_not_one_way():
     results = {'controller': batch(report('a.test'), report('b.test', 'CERT_EXPIRED')),
                'a.test': batch(report('b.test', 'CERT_EXPIRED')), 'b.test': batch(report('a.test'))}

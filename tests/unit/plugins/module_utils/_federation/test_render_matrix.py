@@ -38,6 +38,7 @@ def test_the_table_and_what_follows_it():
         'third.test    ok            ok          -           ok',
         'FAIL example.test -> third.test: CERT_UNTRUSTED: third.test: CERT_UNTRUSTED from here',
         'one-way: third.test is reached from the controller and other.test but not from example.test',
+        'asymmetric: third.test reaches example.test, but example.test cannot reach third.test (CERT_UNTRUSTED)',
         'ROOM_VERSION_UNSUPPORTED: rooms created on example.test use version 12 by default; third.test supports 1-11: '
         'create shared rooms with room_version 11 or set default_room_version to 11 on example.test',
         'example.test backs off from third.test (retry interval 60 min)',
