@@ -19,6 +19,14 @@ options:
     description:
       - PEM bundle of CA certificates to trust instead of the system store.
     type: path
+  user_agent:
+    description:
+      - The C(User-Agent) header of every HTTPS request (well-known, keys, version, notaries).
+      - A web application firewall or CDN in front of a homeserver often blocks agents it does not know;
+        set it to what homeservers send (Synapse sends C(Synapse/<version>)) to see what they see, or to the
+        collection's default to see whether the firewall is what blocks.
+      - Defaults to C(ansible-matrix.federation/<version>).
+    type: str
   timeout:
     description:
       - The time limit, in seconds, of the whole run (of each server's test when several are tested).

@@ -62,7 +62,8 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError('server_discovery needs dnspython and cryptography: %s' % missing[1])
         timeout = self.get_option('timeout')
         try:
-            base_dns, base_https = make_clients(self.get_option('nameservers'), self.get_option('ca_path'), timeout)
+            base_dns, base_https = make_clients(self.get_option('nameservers'), self.get_option('ca_path'), timeout,
+                                              self.get_option('user_agent'))
         except FederationError as exc:
             raise AnsibleLookupError('%s: %s' % (exc.code, exc.message)) from exc
 

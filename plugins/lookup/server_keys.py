@@ -72,6 +72,7 @@ class LookupModule(LookupBase):
         try:
             batch = run_federation_tests(names, nameservers=self.get_option('nameservers'),
                                          ca_path=self.get_option('ca_path'), timeout=self.get_option('timeout'),
+                                         user_agent=self.get_option('user_agent'),
                                          concurrency=self.get_option('concurrency'))
         except FederationError as exc:
             raise AnsibleLookupError('%s: %s' % (exc.code, exc.message)) from exc

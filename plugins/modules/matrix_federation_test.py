@@ -265,7 +265,7 @@ def run_one(module, params):
     report = run_federation_test(
         params['server_name'], nameservers=params['nameservers'], ca_path=params['ca_path'],
         timeout=params['timeout'], expected_keys=params['expected_keys'],
-        cert_expiry_warn_days=params['cert_expiry_warn_days'])
+        cert_expiry_warn_days=params['cert_expiry_warn_days'], user_agent=params['user_agent'])
     for warning in report['federation_warnings']:
         module.warn('%s: %s' % (warning['code'], warning['message']))
     if params['fail_on_error'] and not report['federation_ok']:
@@ -280,7 +280,8 @@ def run_many(module, params):
     result = run_federation_tests(
         params['server_names'], nameservers=params['nameservers'], ca_path=params['ca_path'],
         timeout=params['timeout'], expected_keys=params['expected_keys'],
-        cert_expiry_warn_days=params['cert_expiry_warn_days'], concurrency=params['concurrency'])
+        cert_expiry_warn_days=params['cert_expiry_warn_days'], concurrency=params['concurrency'],
+        user_agent=params['user_agent'])
     warnings = []
     for name, report in result['reports'].items():
         for warning in report['federation_warnings']:

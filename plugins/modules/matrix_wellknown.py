@@ -328,7 +328,7 @@ def check_remote_documents(module, documents):
     missing = missing_library('dnspython')
     if missing and needs_dns(host):
         module.fail_json(msg=missing_required_lib('dnspython'), exception=missing[1])
-    client = make_https_client(params['nameservers'], params['ca_path'], params['timeout'])
+    client = make_https_client(params['nameservers'], params['ca_path'], params['timeout'], params['user_agent'])
     result = check_served_documents(host, client, documents, params['state'], params['documents'])
     result['federation_warnings'] = warnings + result['federation_warnings']
     return result

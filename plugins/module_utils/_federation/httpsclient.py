@@ -83,8 +83,9 @@ class HttpsClient:
     a pipelined answer may take a third of it.
     """
 
-    def __init__(self, dns=None, ca_path=None, timeout=10.0, deadline=None):
+    def __init__(self, dns=None, ca_path=None, timeout=10.0, deadline=None, user_agent=None):
         self.dns = dns
+        self.user_agent = user_agent or USER_AGENT
         self.timeout = float(timeout)
         self.step = step_timeout(self.timeout)
         self.deadline = deadline or (dns.deadline if dns is not None else run_deadline(self.timeout))
@@ -137,22 +138,24 @@ class HttpsClient:
         """A client for one run of a batch: the same TLS contexts (CA bundle loaded once), its own deadline."""
         client = HttpsClient.__new__(HttpsClient)
         client.dns, client.timeout, client.step, client.deadline = dns, self.timeout, self.step, deadline
+        client.user_agent = self.user_agent
         client._verified, client._insecure = self._verified, self._insecure  # pylint: disable=protected-access
         return client
 
     def request(self, ip, port, path, host_header, tls_name=None, verify=True, insecure_fallback=False, *, max_bytes,
-                deadline=None):
+                deadline=None, headers=None):
         """GET ``path`` from ``ip:port`` with SNI/verify name ``tls_name`` and ``Host: host_header``.
 
         ``tls_name`` defaults to ``ip`` (then no SNI is sent and the
         certificate must cover the IP). With ``insecure_fallback`` a
         certificate that fails verification is recorded in
         ``verify_error`` and the request is repeated without verification,
-        so the server's keys can still be checked. ``deadline`` (default:
-        the client's) bounds it all. Raises ``FederationError`` for network,
+        so the server's keys can still be checked. ``headers`` are extra
+        request headers (``{name: value}``, e.g. a signed request's
+        ``Authorization``). ``deadline`` (default: the client's) bounds it all. Raises ``FederationError`` for network,
         TLS, protocol, size and time failures.
         """
-        result = self.request_many(ip, port, [(path, max_bytes)], host_header, tls_name=tls_name, verify=verify,
+        result = self.request_many(ip, port, [(path, max_bytes, headers or {})], host_header, tls_name=tls_name, verify=verify,
                                    insecure_fallback=insecure_fallback, deadline=deadline)[0]
         if isinstance(result, FederationError):
             raise result
@@ -160,7 +163,7 @@ class HttpsClient:
 
     def request_many(self, ip, port, requests, host_header, tls_name=None, verify=True, insecure_fallback=False,
                      deadline=None):
-        """GET several ``(path, max_bytes)`` from one ``ip:port`` over one connection when the server allows.
+        """GET several ``(path, max_bytes)`` or ``(path, max_bytes, headers)`` from one ``ip:port`` over one connection.
 
         The requests are pipelined (HTTP/1.1 keep-alive: all sent at once,
         answered in order), so they cost one TCP and one TLS handshake and
@@ -217,10 +220,12 @@ class HttpsClient:
         cipher = tls.cipher()
         certificates = _peer_chain(tls)
         wire = []
-        for index, (path, dummy) in enumerate(requests):
+        for index, request in enumerate(requests):
             last = index == len(requests) - 1
-            wire.append('GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: application/json\r\n'
-                        'Connection: %s\r\n\r\n' % (path, host_header, USER_AGENT, 'close' if last else 'keep-alive'))
+            extra = ''.join('%s: %s\r\n' % (name, value) for name, value in (request[2] if len(request) > 2 else {}).items())
+            wire.append('GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: application/json\r\n%s'
+                        'Connection: %s\r\n\r\n' % (request[0], host_header, self.user_agent, extra,
+                                                      'close' if last else 'keep-alive'))
         results = []
         try:
             send_all(tls, ''.join(wire).encode('latin-1'), deadline, self.step)
@@ -229,7 +234,8 @@ class HttpsClient:
         # The first answer may take all the time left; a later (pipelined) one a
         # step's share, so a server that ignores pipelining leaves time to reconnect.
         reader = DeadlineReader(tls, deadline)
-        for path, max_bytes in requests:
+        for request in requests:
+            path, max_bytes = request[0], request[1]
             response = HttpsResponse()
             response.ip, response.port = ip, port
             response.verify_error = verify_error

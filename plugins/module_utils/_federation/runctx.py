@@ -158,22 +158,32 @@ def make_dns_client(nameservers=None, timeout=10.0):
     return DnsClient(nameservers, timeout, run_deadline(timeout))
 
 
-def make_clients(nameservers=None, ca_path=None, timeout=10.0):
+def check_user_agent(user_agent):
+    """Refuse a ``User-Agent`` that would break the request (control characters split headers)."""
+    if user_agent is not None and (not user_agent.strip() or any(ord(c) < 32 or ord(c) == 127 for c in user_agent)):
+        raise FederationError('INVALID_USER_AGENT', 'user_agent must be non-empty printable text without line breaks, '
+                              'got %r' % user_agent)
+    return user_agent
+
+
+def make_clients(nameservers=None, ca_path=None, timeout=10.0, user_agent=None):
     """The DNS and HTTPS clients a run (or a batch of runs) shares; raises for bad settings."""
     from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
     from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
     if not HAS_CRYPTOGRAPHY:
         raise FederationError('MISSING_LIBRARY', 'the Python library "cryptography" is required')
+    check_user_agent(user_agent)
     dns = DnsClient(nameservers, timeout, run_deadline(timeout))
-    return dns, HttpsClient(dns, ca_path, timeout)
+    return dns, HttpsClient(dns, ca_path, timeout, user_agent=user_agent)
 
 
-def make_https_client(nameservers=None, ca_path=None, timeout=10.0):
+def make_https_client(nameservers=None, ca_path=None, timeout=10.0, user_agent=None):
     """An HTTPS client whose DNS client exists only when dnspython is installed (IP literals need none)."""
     from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
     from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
+    check_user_agent(user_agent)
     dns = DnsClient(nameservers, timeout, run_deadline(timeout)) if HAS_DNSPYTHON else None
-    return HttpsClient(dns=dns, ca_path=ca_path, timeout=timeout)
+    return HttpsClient(dns=dns, ca_path=ca_path, timeout=timeout, user_agent=user_agent)
 
 
 def clients_for_run(base_dns, base_https, timeout):

@@ -20,7 +20,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.runc
 
 
 def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
-                        cert_expiry_warn_days=14, now=None):
+                        cert_expiry_warn_days=14, now=None, user_agent=None):
     """Test federation with ``server_name`` as another homeserver would; return the report.
 
     Never raises for network, DNS or server-name problems (they become
@@ -29,7 +29,7 @@ def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.
     The run ends within ``timeout`` seconds (its deadline, down to every
     ``recv``), plus the time to build the report.
     """
-    dns, https = make_clients(nameservers, ca_path, timeout)
+    dns, https = make_clients(nameservers, ca_path, timeout, user_agent)
     return _test_one(server_name, dns, https, timeout, expected_keys, cert_expiry_warn_days, now)
 
 
@@ -86,7 +86,7 @@ def run_batch(server_names, test, concurrency=32):
 
 
 def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
-                         cert_expiry_warn_days=14, concurrency=32, now=None):
+                         cert_expiry_warn_days=14, concurrency=32, now=None, user_agent=None):
     """Test many servers at once (``concurrency`` at a time) sharing DNS answers and TLS set-up.
 
     Each report is the one :func:`run_federation_test` gives for that name,
@@ -95,7 +95,7 @@ def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=1
     duration_ms}``. Raises ``FederationError`` only for bad client settings.
     """
     started = time.monotonic()
-    dns, https = make_clients(nameservers, ca_path, timeout)
+    dns, https = make_clients(nameservers, ca_path, timeout, user_agent)
     reports = run_batch(server_names, lambda name: _test_one(name, dns, https, timeout, expected_keys,
                                                              cert_expiry_warn_days, now), concurrency)
     return {'federation_ok': bool(reports) and all(r['federation_ok'] for r in reports.values()),

@@ -227,7 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # pylint: disable=invalid-name
         site = self.server.site
         sni = getattr(self.connection, 'lab_sni', None)
-        site.requests.append({'path': self.path, 'host': self.headers.get('Host'), 'sni': sni})
+        site.requests.append({'path': self.path, 'host': self.headers.get('Host'), 'sni': sni,
+                              'user_agent': self.headers.get('User-Agent'), 'headers': dict(self.headers.items())})
         route = site.routes.get(self.path.split('?')[0])
         reply = route(self) if callable(route) else route
         if reply is None:

@@ -149,3 +149,16 @@ def test_server_names_fail_on_error(federation_lab, tmp_path):
 def test_bad_batch_options_fail_cleanly(tmp_path, args, words):
     result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
     assert rc == 1 and result['failed'] and words in result['msg']
+
+
+def test_user_agent_reaches_every_request_and_a_broken_one_is_refused(federation_lab, tmp_path):
+    site = federation_lab.sites_by_name['srv.lab.test'][0]
+    seen = len(site.requests)
+    result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'srv.lab.test',
+                                                                   user_agent='Synapse/1.120.0'), tmp_path)
+    assert rc == 0 and result['federation_ok']
+    agents = set(r['user_agent'] for r in site.requests[seen:])
+    assert agents == {'Synapse/1.120.0'}
+    result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'srv.lab.test',
+                                                                   user_agent='a\nb: c'), tmp_path)
+    assert rc == 1 and result['code'] == 'INVALID_USER_AGENT' and 'Traceback' not in str(result)

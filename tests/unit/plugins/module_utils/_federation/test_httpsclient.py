@@ -58,3 +58,35 @@ def test_get_url_tries_at_most_max_addresses_and_says_how_many_it_left():
         assert '12 more addresses of many.lab.test not tried (at most 8 per host)' in err.value.message
     finally:
         dns.close()
+
+
+def _one_site(tmp_path):
+    from ansible_collections.matrix.federation.tests.unit.servers.lab import HttpsSite, Reply, TestCA
+    ca = TestCA(str(tmp_path))
+    cert, key = ca.issue(['ua.lab.test'])
+    return ca, HttpsSite('127.0.0.1', 0, cert, key, {'/x': Reply(200, {'ok': True})})
+
+
+def test_every_request_carries_the_user_agent_and_extra_headers(tmp_path):
+    ca, site = _one_site(tmp_path)
+    try:
+        client = HttpsClient(ca_path=ca.path, timeout=5, user_agent='Synapse/1.120.0')
+        assert client.for_run(None, client.deadline).user_agent == 'Synapse/1.120.0'
+        client.request('127.0.0.1', site.port, '/x', 'ua.lab.test', tls_name='ua.lab.test', max_bytes=1024,
+                       headers={'Authorization': 'X-Matrix origin="a.test"'})
+        default = HttpsClient(ca_path=ca.path, timeout=5)
+        default.request('127.0.0.1', site.port, '/x', 'ua.lab.test', tls_name='ua.lab.test', max_bytes=1024)
+    finally:
+        site.close()
+    signed, plain = site.requests
+    assert signed['user_agent'] == 'Synapse/1.120.0'
+    assert signed['headers']['Authorization'] == 'X-Matrix origin="a.test"'
+    assert plain['user_agent'].startswith('ansible-matrix.federation/') and 'Authorization' not in plain['headers']
+
+
+@pytest.mark.parametrize('agent', ['', '  ', 'evil\r\nX-Injected: 1', 'tab\there'])
+def test_a_user_agent_that_would_break_the_request_is_refused(agent):
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_https_client
+    with pytest.raises(FederationError) as err:
+        make_https_client(timeout=1, user_agent=agent)
+    assert err.value.code == 'INVALID_USER_AGENT'
