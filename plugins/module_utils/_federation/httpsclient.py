@@ -143,7 +143,7 @@ class HttpsClient:
         return client
 
     def request(self, ip, port, path, host_header, tls_name=None, verify=True, insecure_fallback=False, *, max_bytes,
-                deadline=None, headers=None):
+                deadline=None, headers=None, method='GET', body=None):
         """GET ``path`` from ``ip:port`` with SNI/verify name ``tls_name`` and ``Host: host_header``.
 
         ``tls_name`` defaults to ``ip`` (then no SNI is sent and the
@@ -152,10 +152,12 @@ class HttpsClient:
         ``verify_error`` and the request is repeated without verification,
         so the server's keys can still be checked. ``headers`` are extra
         request headers (``{name: value}``, e.g. a signed request's
-        ``Authorization``). ``deadline`` (default: the client's) bounds it all. Raises ``FederationError`` for network,
+        ``Authorization``); ``method`` and ``body`` (bytes, sent as JSON)
+        make it another request than a GET. ``deadline`` (default: the
+        client's) bounds it all. Raises ``FederationError`` for network,
         TLS, protocol, size and time failures.
         """
-        result = self.request_many(ip, port, [(path, max_bytes, headers or {})], host_header, tls_name=tls_name, verify=verify,
+        result = self.request_many(ip, port, [(path, max_bytes, headers or {}, method, body)], host_header, tls_name=tls_name, verify=verify,
                                    insecure_fallback=insecure_fallback, deadline=deadline)[0]
         if isinstance(result, FederationError):
             raise result
@@ -163,7 +165,7 @@ class HttpsClient:
 
     def request_many(self, ip, port, requests, host_header, tls_name=None, verify=True, insecure_fallback=False,
                      deadline=None):
-        """GET several ``(path, max_bytes)`` or ``(path, max_bytes, headers)`` from one ``ip:port`` over one connection.
+        """Send several ``(path, max_bytes[, headers[, method, body]])`` to one ``ip:port`` over one connection.
 
         The requests are pipelined (HTTP/1.1 keep-alive: all sent at once,
         answered in order), so they cost one TCP and one TLS handshake and
@@ -222,10 +224,16 @@ class HttpsClient:
         wire = []
         for index, request in enumerate(requests):
             last = index == len(requests) - 1
-            extra = ''.join('%s: %s\r\n' % (name, value) for name, value in (request[2] if len(request) > 2 else {}).items())
-            wire.append('GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: application/json\r\n%s'
-                        'Connection: %s\r\n\r\n' % (request[0], host_header, self.user_agent, extra,
+            headers = dict(request[2]) if len(request) > 2 else {}
+            method, body = (request[3], request[4]) if len(request) > 4 else ('GET', None)
+            if body is not None:
+                headers.update({'Content-Type': 'application/json', 'Content-Length': str(len(body))})
+            extra = ''.join('%s: %s\r\n' % (name, value) for name, value in headers.items())
+            wire.append('%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: application/json\r\n%s'
+                        'Connection: %s\r\n\r\n' % (method, request[0], host_header, self.user_agent, extra,
                                                       'close' if last else 'keep-alive'))
+            if body is not None:
+                wire.append(body.decode('latin-1'))
         results = []
         try:
             send_all(tls, ''.join(wire).encode('latin-1'), deadline, self.step)

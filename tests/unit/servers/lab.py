@@ -224,11 +224,17 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):  # pylint: disable=arguments-differ
         pass
 
-    def do_GET(self):  # pylint: disable=invalid-name
+    def do_POST(self):  # pylint: disable=invalid-name
+        length = int(self.headers.get('Content-Length') or 0)
+        self.do_GET(self.rfile.read(length) if length else b'')
+
+    def do_GET(self, body=None):  # pylint: disable=invalid-name,arguments-differ
         site = self.server.site
         sni = getattr(self.connection, 'lab_sni', None)
-        site.requests.append({'path': self.path, 'host': self.headers.get('Host'), 'sni': sni,
-                              'user_agent': self.headers.get('User-Agent'), 'headers': dict(self.headers.items())})
+        self.request_body = body
+        site.requests.append({'path': self.path, 'host': self.headers.get('Host'), 'sni': sni, 'method': self.command,
+                              'user_agent': self.headers.get('User-Agent'), 'headers': dict(self.headers.items()),
+                              'body': body})
         route = site.routes.get(self.path.split('?')[0])
         reply = route(self) if callable(route) else route
         if reply is None:

@@ -90,3 +90,16 @@ def test_a_user_agent_that_would_break_the_request_is_refused(agent):
     with pytest.raises(FederationError) as err:
         make_https_client(timeout=1, user_agent=agent)
     assert err.value.code == 'INVALID_USER_AGENT'
+
+
+def test_a_post_sends_its_json_body(tmp_path):
+    ca, site = _one_site(tmp_path)
+    try:
+        client = HttpsClient(ca_path=ca.path, timeout=5)
+        answer = client.request('127.0.0.1', site.port, '/x', 'ua.lab.test', tls_name='ua.lab.test', max_bytes=1024,
+                                method='POST', body=b'{"server_keys": {}}')
+    finally:
+        site.close()
+    assert answer.status == 200 and answer.json() == {'ok': True}
+    assert site.requests[0]['method'] == 'POST' and site.requests[0]['body'] == b'{"server_keys": {}}'
+    assert site.requests[0]['headers']['Content-Type'] == 'application/json'
