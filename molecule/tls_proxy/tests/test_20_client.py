@@ -27,6 +27,8 @@ def test_wellknown_is_json(client, document):
     assert response.status == 200, response
     assert response.headers["content-type"] == "application/json", response
     response.json()
+    # How long peers keep the delegation (the role's default): a change reaches them within the hour.
+    assert response.headers.get("cache-control") == "public, max-age=3600", response
 
 
 def test_wellknown_server_delegates_to_the_matrix_host(client, settings):
