@@ -106,6 +106,25 @@ old_signing_keys_source:
   description: The file that sets them, V(null) when none does.
   returned: always
   type: str
+federation_domain_whitelist:
+  description:
+    - Synapse's C(federation_domain_whitelist) as the admin's files set it (the servers it federates with),
+      V(null) when unset (every server) and always for Dendrite (no allow list).
+  returned: always
+  type: list
+  elements: str
+federation_domain_whitelist_source:
+  description: The file that sets it, V(null) when none does.
+  returned: always
+  type: str
+trusted_key_servers:
+  description:
+    - The names of the key servers (notaries) the homeserver asks for other servers' keys (Synapse
+      C(trusted_key_servers), C(matrix.org) when unset; Dendrite C(federation_api.key_perspectives)).
+  returned: always
+  type: list
+  elements: str
+  sample: [matrix.org]
 old_private_key_files:
   description: Dendrite C(old_private_keys) entries given as key files, C(path) (as written) and C(expired_at).
   returned: always

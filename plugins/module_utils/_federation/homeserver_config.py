@@ -171,7 +171,24 @@ def read_synapse_config(search_paths, working_directory='/', keys_directory=None
         'signing_key_format': 'synapse',
         'old_signing_keys': _public_old_keys(merged.get('old_signing_keys'), sources.get('old_signing_keys')),
         'old_signing_keys_source': sources.get('old_signing_keys'),
+        'federation_domain_whitelist': _name_list(merged.get('federation_domain_whitelist')),
+        'federation_domain_whitelist_source': sources.get('federation_domain_whitelist'),
+        # Synapse asks matrix.org when trusted_key_servers is not set.
+        'trusted_key_servers': (['matrix.org'] if 'trusted_key_servers' not in merged
+                                else _server_names(merged.get('trusted_key_servers'))),
     }
+
+
+def _name_list(value):
+    """A list setting's names as strings; ``None`` when it is not a list (unset: no allow list)."""
+    return [str(item) for item in value] if isinstance(value, list) else None
+
+
+def _server_names(entries):
+    """The ``server_name`` of each trusted key server entry (Synapse and Dendrite shapes)."""
+    if not isinstance(entries, list):
+        return []
+    return [str(entry['server_name']) for entry in entries if isinstance(entry, dict) and entry.get('server_name')]
 
 
 def read_dendrite_config(config_file, working_directory=None):
@@ -215,4 +232,9 @@ def read_dendrite_config(config_file, working_directory=None):
         'old_signing_keys': old,
         'old_signing_keys_source': config_file if old else None,
         'old_private_key_files': old_files,
+        # Dendrite has no allow list of servers.
+        'federation_domain_whitelist': None,
+        'federation_domain_whitelist_source': None,
+        'trusted_key_servers': _server_names((loaded.get('federation_api') or {}).get('key_perspectives')
+                                             if isinstance(loaded.get('federation_api'), dict) else None),
     }

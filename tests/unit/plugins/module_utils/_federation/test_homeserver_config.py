@@ -82,3 +82,25 @@ def test_default_key_path_and_relative_path(tmp_path):
     facts = homeserver_config.read_synapse_config([str(conf)], working_directory='/var/lib/matrix-synapse')
     # Synapse opens a relative path from its working directory.
     assert facts['signing_key_path'] == '/var/lib/matrix-synapse/keys/hs.key'
+
+
+def test_allow_list_and_trusted_key_servers_are_read(tmp_path):
+    main = tmp_path / 'homeserver.yaml'
+    main.write_text('server_name: example.org\nfederation_domain_whitelist: [other.org]\n')
+    facts = homeserver_config.read_synapse_config([str(main)])
+    assert facts['federation_domain_whitelist'] == ['other.org']
+    assert facts['federation_domain_whitelist_source'] == str(main)
+    assert facts['trusted_key_servers'] == ['matrix.org']  # Synapse's default when unset
+    main.write_text('server_name: example.org\ntrusted_key_servers: [{server_name: notary.org}, {bad: 1}]\n')
+    facts = homeserver_config.read_synapse_config([str(main)])
+    assert facts['federation_domain_whitelist'] is None and facts['trusted_key_servers'] == ['notary.org']
+    main.write_text('server_name: example.org\ntrusted_key_servers: []\n')
+    assert homeserver_config.read_synapse_config([str(main)])['trusted_key_servers'] == []
+
+
+def test_dendrite_has_no_allow_list_and_lists_its_key_perspectives(tmp_path):
+    config = tmp_path / 'dendrite.yaml'
+    config.write_text('global: {server_name: d.org}\nfederation_api:\n  key_perspectives:\n'
+                      '    - {server_name: matrix.org, keys: []}\n')
+    facts = homeserver_config.read_dendrite_config(str(config))
+    assert facts['federation_domain_whitelist'] is None and facts['trusted_key_servers'] == ['matrix.org']
