@@ -36,10 +36,10 @@ def federation_prometheus(value):
     return render_prometheus(_reports(value))
 
 
-def federation_matrix(results, health=None):
-    """Who reaches whom: ``{vantage: matrix_federation_test result}`` (and health results) as the matrix data."""
+def federation_matrix(results, health=None, signed=None):
+    """Who reaches whom: ``{vantage: matrix_federation_test result}`` (health and signed-request results too) as data."""
     try:
-        return build_federation_matrix(results, health)
+        return build_federation_matrix(results, health, signed)
     except MatrixInputError as exc:
         raise AnsibleFilterError('federation_matrix: %s' % exc) from exc
 

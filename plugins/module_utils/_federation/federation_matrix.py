@@ -16,6 +16,7 @@ health (room versions, destinations it backs off from), into plain data that
 CONTROLLER = 'controller'
 ROOM_VERSION_UNSUPPORTED = 'ROOM_VERSION_UNSUPPORTED'
 VANTAGE_TEST_FAILED = 'VANTAGE_TEST_FAILED'
+SIGNED_REQUEST_NOT_RUN = 'SIGNED_REQUEST_NOT_RUN'
 
 
 class MatrixInputError(ValueError):
@@ -200,15 +201,52 @@ def _health(health):
     return parsed, failures
 
 
-def build_federation_matrix(results, health=None):
+def _signed_cell(origin, peer, value):
+    if not isinstance(value, dict) or not isinstance(value.get('accepted'), bool):
+        raise MatrixInputError('signed requests of %r: peer %r must be {accepted, errors} as matrix_signed_request '
+                               'returns it, got %s' % (origin, peer, _type(value)))
+    errors = value.get('errors') or []
+    if not isinstance(errors, list) or not all(isinstance(e, dict) and isinstance(e.get('code'), str) for e in errors):
+        raise MatrixInputError('signed requests of %r: the errors of %r must be a list of {code, message}' % (origin, peer))
+    codes = []
+    for error in errors:
+        if error['code'] not in codes:
+            codes.append(error['code'])
+    message = str(errors[0].get('message', '')) if errors else ('' if value['accepted'] else 'not accepted, no error given')
+    return {'ok': value['accepted'], 'codes': codes, 'message': message}
+
+
+def _signed(signed):
+    """``{origin: {peer: cell}}`` and the failures of runs that did not happen, from matrix_signed_request results."""
+    if signed is None:
+        return {}, {}
+    if not isinstance(signed, dict):
+        raise MatrixInputError('signed must be a dict {server_name: matrix_signed_request result}, got %s' % _type(signed))
+    cells, failures = {}, {}
+    for origin, value in signed.items():
+        if _did_not_run(value):
+            continue
+        if not isinstance(value, dict):
+            raise MatrixInputError('signed requests of %r: expected a matrix_signed_request result, got %s'
+                                   % (origin, _type(value)))
+        if not isinstance(value.get('peers'), dict):
+            failures[str(origin)] = _run_failure(value) or 'no peers in the result'
+            continue
+        cells[str(origin)] = dict((str(peer), _signed_cell(origin, peer, cell)) for peer, cell in value['peers'].items())
+    return cells, failures
+
+
+def build_federation_matrix(results, health=None, signed=None):
     """The matrix from ``{vantage: batch result | report | [reports]}`` and optional ``{server: health result}``.
 
     Vantage ``controller`` comes first, the others in the order given; a
     server is never a target of its own vantage point. Skipped results (a
     vantage that did not test) are left out; a vantage whose test could not
     run fails every cell with ``VANTAGE_TEST_FAILED``. ``ok`` is true when no
-    direction fails (room-version conflicts and back-off do not change it).
-    Raises ``MatrixInputError`` for input in any other shape.
+    direction fails (room-version conflicts and back-off do not change it)
+    and, with ``signed`` (``{server: matrix_signed_request result}``), every
+    peer accepted each homeserver's signed request. Raises
+    ``MatrixInputError`` for input in any other shape.
     """
     if not isinstance(results, dict):
         raise MatrixInputError('expected a dict {vantage: matrix_federation_test result}, got %s' % _type(results))
@@ -237,14 +275,22 @@ def build_federation_matrix(results, health=None):
     failing = [{'from': v, 'to': t, 'codes': cells[v][t]['codes'], 'message': cells[v][t]['message']}
                for v in vantages for t in targets if t in cells[v] and not cells[v][t]['ok']]
     parsed, health_errors = _health(health)
+    signed_cells, signed_errors = _signed(signed)
+    signed_failing = [{'from': origin, 'to': peer, 'codes': cell['codes'], 'message': cell['message']}
+                      for origin, row in signed_cells.items() for peer, cell in row.items() if not cell['ok']]
+    signed_failing.extend({'from': origin, 'to': None, 'codes': [SIGNED_REQUEST_NOT_RUN],
+                           'message': 'matrix_signed_request could not run on %s: %s' % (origin, message)}
+                          for origin, message in signed_errors.items())
     return {
-        'ok': not failing, 'vantages': vantages, 'targets': targets, 'cells': cells, 'failing': failing,
+        'ok': not failing and not signed_failing, 'vantages': vantages, 'targets': targets, 'cells': cells, 'failing': failing,
         'one_way': _one_way(targets, vantages, cells),
         'asymmetric': _asymmetric(vantages, cells),
         'room_versions': dict((s, {'default': h['default'], 'available': h['available']}) for s, h in parsed.items()),
         'room_version_conflicts': _room_version_conflicts(parsed),
         'backing_off': dict((s, h['backing_off']) for s, h in parsed.items() if h['backing_off']),
         'health_errors': health_errors,
+        'signed': signed_cells,
+        'signed_failing': signed_failing,
     }
 
 

@@ -188,4 +188,11 @@ def render_matrix_text(matrix):
             for d in destinations)))
     lines.extend('health check failed on %s: %s' % (_plain(server), _plain(message))
                  for server, message in sorted((matrix.get('health_errors') or {}).items()))
+    for origin, row in sorted((matrix.get('signed') or {}).items()):
+        lines.append('signed requests from %s: %s' % (_plain(origin), ', '.join(
+            '%s %s' % (_plain(peer), 'accepted' if cell.get('ok') else 'REJECTED') for peer, cell in sorted(row.items()))))
+    for entry in matrix.get('signed_failing') or []:
+        lines.append('SIGNED %s -> %s: %s: %s' % (_plain(entry['from']), _plain(entry['to'] or 'its peers'),
+                                                 ', '.join(_plain(c) for c in entry.get('codes') or []) or 'no code',
+                                                 _plain(entry.get('message') or 'no message')))
     return lines

@@ -255,4 +255,55 @@ def test_the_matrix_codes_are_in_the_error_catalogue():
     with open(os.path.join(root, 'docs', 'errors.md')) as handle:
         catalogue = handle.read()
     rows = set(line.split('|')[1].strip() for line in catalogue.splitlines() if line.startswith('| '))
-    assert {federation_matrix.ROOM_VERSION_UNSUPPORTED, federation_matrix.VANTAGE_TEST_FAILED} <= rows
+    assert {federation_matrix.ROOM_VERSION_UNSUPPORTED, federation_matrix.VANTAGE_TEST_FAILED,
+            federation_matrix.SIGNED_REQUEST_NOT_RUN} <= rows
+
+
+def signed(origin, *rejected_by, peers=HOMESERVERS):
+    """A registered matrix_signed_request result: every peer but ``rejected_by`` accepted."""
+    result = {}
+    for peer in peers:
+        if peer == origin:
+            continue
+        errors = [{'code': 'SIGNED_KEY_NOT_FETCHED', 'message': '%s could not fetch the key of %s' % (peer, origin)}] \
+            if peer in rejected_by else []
+        result[peer] = {'accepted': not errors, 'errors': errors, 'federation_warnings': []}
+    return {'changed': False, 'federation_ok': not rejected_by, 'origin': origin, 'peers': result}
+
+
+def test_signed_requests_every_peer_accepts():
+    matrix = build_federation_matrix(everyone_ok(), signed=dict((s, signed(s)) for s in HOMESERVERS))
+    assert matrix['ok'] is True and matrix['signed_failing'] == []
+    assert matrix['signed']['third.test'] == {'example.test': {'ok': True, 'codes': [], 'message': ''},
+                                              'other.test': {'ok': True, 'codes': [], 'message': ''}}
+    assert build_federation_matrix(everyone_ok())['signed'] == {}
+
+
+def test_a_rejected_signed_request_fails_the_matrix_though_every_test_passes():
+    results = dict((s, signed(s)) for s in HOMESERVERS)
+    results['third.test'] = signed('third.test', 'example.test')
+    results['other.test'] = {'skipped': True, 'changed': False}
+    matrix = build_federation_matrix(everyone_ok(), signed=results)
+    assert matrix['ok'] is False and matrix['failing'] == []
+    assert matrix['signed_failing'] == [{'from': 'third.test', 'to': 'example.test', 'codes': ['SIGNED_KEY_NOT_FETCHED'],
+                                         'message': 'example.test could not fetch the key of third.test'}]
+    assert 'other.test' not in matrix['signed']
+
+
+def test_a_signed_request_run_that_failed_is_named():
+    matrix = build_federation_matrix(everyone_ok(), signed={'example.test': {'failed': True, 'msg': 'SIGNING_KEY_UNUSABLE: no such file'}})
+    assert matrix['ok'] is False
+    assert matrix['signed_failing'][0]['codes'] == ['SIGNED_REQUEST_NOT_RUN']
+    assert 'could not run on example.test: SIGNING_KEY_UNUSABLE: no such file' in matrix['signed_failing'][0]['message']
+
+
+@pytest.mark.parametrize('value, message', [
+    (['x'], 'signed must be a dict {server_name: matrix_signed_request result}, got list'),
+    ({'a.test': 'yes'}, "signed requests of 'a.test': expected a matrix_signed_request result, got str"),
+    ({'a.test': {'peers': {'b.test': {'accepted': 'yes'}}}}, "peer 'b.test' must be {accepted, errors}"),
+    ({'a.test': {'peers': {'b.test': {'accepted': False, 'errors': ['x']}}}}, "the errors of 'b.test' must be a list"),
+])
+def test_malformed_signed_results_say_what_was_expected(value, message):
+    with pytest.raises(MatrixInputError) as info:
+        build_federation_matrix(everyone_ok(), signed=value)
+    assert message in str(info.value)

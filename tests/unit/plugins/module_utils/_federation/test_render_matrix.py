@@ -76,3 +76,12 @@ def test_anything_but_a_matrix_is_refused(value):
     with pytest.raises(MatrixInputError) as info:
         render_matrix_text(value)
     assert 'expected the output of matrix.federation.federation_matrix' in str(info.value)
+
+
+def test_signed_requests_are_listed_and_a_rejection_named():
+    peers = {'b.test': {'accepted': True, 'errors': []},
+             'c.test': {'accepted': False, 'errors': [{'code': 'SIGNED_KEY_NOT_FETCHED', 'message': 'c.test: no key'}]}}
+    matrix = build_federation_matrix({'controller': batch(report('a.test'))}, signed={'a.test': {'peers': peers}})
+    lines = render_matrix_text(matrix)
+    assert lines[-2:] == ['signed requests from a.test: b.test accepted, c.test REJECTED',
+                          'SIGNED a.test -> c.test: SIGNED_KEY_NOT_FETCHED: c.test: no key']
