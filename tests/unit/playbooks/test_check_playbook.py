@@ -25,7 +25,7 @@ def _collections_path():
     return os.pathsep.join(os.path.dirname(p) for p in ansible_collections.__path__)
 
 
-def _run(lab, tmp_path, homeservers, peers, host_vars=None):
+def _run(lab, tmp_path, homeservers, peers, host_vars=None, extra_vars=None):
     """Run check.yml; ``host_vars`` per homeserver (default: the lab's nameservers and CA for its own run)."""
     inventory = tmp_path / 'inventory.yml'
     lab_view = {'matrix_federation_check_host_nameservers': lab.nameservers, 'matrix_federation_check_host_ca_path': lab.ca_path}
@@ -36,7 +36,10 @@ def _run(lab, tmp_path, homeservers, peers, host_vars=None):
     extra = {'matrix_federation_check_peers': peers, 'matrix_federation_check_nameservers': lab.nameservers,
              'matrix_federation_check_ca_path': lab.ca_path, 'matrix_federation_check_timeout': 3,
              'matrix_federation_check_report_dir': str(tmp_path / 'reports'),
-             'matrix_federation_check_prometheus_file': str(tmp_path / 'reports' / 'federation.prom')}
+             'matrix_federation_check_prometheus_file': str(tmp_path / 'reports' / 'federation.prom'),
+             # The loopback sites do not verify signed requests: the signed round trip is the federation lab's.
+             'matrix_federation_check_signed': False}
+    extra.update(extra_vars or {})
     env = dict(os.environ)
     env['ANSIBLE_COLLECTIONS_PATH'] = _collections_path()
     env['ANSIBLE_LOCALHOST_WARNING'] = 'false'
