@@ -10,7 +10,8 @@ short_description: Send federation requests signed with the homeserver's key, to
 version_added: 0.1.0
 description:
   - Runs on the homeserver host. Reads the server's signing key there and sends each peer in O(peers) federation
-    requests signed with it (C(Authorization: X-Matrix ...), Server-Server API "Request Authentication").
+    requests signed with it (an C(Authorization) header of scheme C(X-Matrix), Server-Server API "Request
+    Authentication").
   - A peer answers such a request only after it resolved our server name, fetched our keys from
     C(/_matrix/key/v2/server) and verified the signature. So an accepted answer proves the peer can
     authenticate us, which a test from our own side cannot show; a refusal is returned with the peer's reason
@@ -103,7 +104,7 @@ EXAMPLES = r'''
       - example.net
   register: signed
 
-- name: Same from a Dendrite host, one key, without failing, then list the peers that refuse us
+- name: From a Dendrite host, the directory request only, to every other homeserver of the inventory, without failing
   matrix.federation.matrix_signed_request:
     server_name: example.org
     signing_key_path: /etc/dendrite/matrix_key.pem
@@ -209,7 +210,7 @@ def main():
         argument_spec=network_argument_spec(
             server_name=dict(type='str', required=True),
             signing_key_path=dict(type='path', required=True, no_log=False),
-            key_format=dict(type='str', choices=['synapse', 'dendrite'], default='synapse'),
+            key_format=dict(type='str', choices=['synapse', 'dendrite'], default='synapse', no_log=False),
             key_id=dict(type='str', no_log=False),
             peers=dict(type='list', elements='str', required=True),
             requests=dict(type='list', elements='str', choices=list(REQUEST_KINDS), default=list(REQUEST_KINDS)),
