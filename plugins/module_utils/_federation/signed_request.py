@@ -30,6 +30,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.erro
 from ansible_collections.matrix.federation.plugins.module_utils._federation.fileutil import read_regular_file
 from ansible_collections.matrix.federation.plugins.module_utils._federation.keyformat import check_format, parse_key_file
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import clients_for_run, make_clients
+from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
 from ansible_collections.matrix.federation.plugins.module_utils._federation.signing import (
     encode_base64, encode_canonical_json, signing_key_from_seed,
 )
@@ -311,9 +312,13 @@ def send_signed_requests(origin, signing_key, peers, kinds=REQUEST_KINDS, namese
     Returns ``{federation_ok, origin, key_id, peers: {peer: ...}, errors,
     federation_warnings, duration_ms}``; top-level findings carry the
     peer's name first. Raises ``FederationError`` only for bad client
-    settings.
+    settings (``INVALID_SERVER_NAME`` for ``origin`` too).
     """
     started = time.monotonic()
+    try:
+        parse_server_name(origin)
+    except FederationError as exc:
+        raise FederationError(exc.code, 'server_name: %s' % exc.message)
     kinds = [kind for kind in REQUEST_KINDS if kind in kinds]
     if not kinds:
         raise FederationError('BAD_OPTIONS', 'requests must name at least one of %s' % ', '.join(REQUEST_KINDS))

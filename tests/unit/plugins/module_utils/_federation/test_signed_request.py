@@ -4,12 +4,14 @@
 """signed_request: the pure parts (key loading, the X-Matrix header, judging answers), then the network against
 a verifying loopback peer."""
 
+import inspect
 import json
 import os
+import re
 
 import pytest
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
+from ansible_collections.matrix.federation.plugins.module_utils._federation import signed_request, signing
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.keyformat import SigningKey, serialize_keys
 from ansible_collections.matrix.federation.plugins.module_utils._federation.signed_request import (
@@ -163,7 +165,7 @@ def test_unusable_key_files_never_show_the_seed(tmp_path, content, key_id, words
 def test_directory_and_wrong_format_are_unusable(tmp_path):
     with pytest.raises(FederationError) as err:
         load_signing_key(str(tmp_path))
-    assert err.value.code == 'SIGNING_KEY_UNUSABLE' and 'KEYFILE' in err.value.message or 'directory' in err.value.message
+    assert err.value.code == 'SIGNING_KEY_UNUSABLE' and 'FILE_IS_DIRECTORY' in err.value.message
     path = tmp_path / 'key'
     path.write_text('ed25519 a ' + SPEC_SEED + '\n')
     with pytest.raises(FederationError) as err:
@@ -277,3 +279,20 @@ def test_no_request_kind_is_refused(signed_lab):
     with pytest.raises(FederationError) as err:
         _send(signed_lab, [signed_lab.ok_peer], kinds=[])
     assert err.value.code == 'BAD_OPTIONS'
+
+
+def test_origin_must_be_a_server_name(signed_lab):
+    with pytest.raises(FederationError) as err:
+        _send(signed_lab, [signed_lab.ok_peer], origin='bad"name')
+    assert err.value.code == 'INVALID_SERVER_NAME' and err.value.message.startswith('server_name: ')
+
+
+def test_every_code_is_in_the_error_catalogue():
+    root = os.path.join(os.path.dirname(signed_request.__file__), '..', '..', '..')
+    with open(os.path.join(root, 'docs', 'errors.md')) as handle:
+        section = handle.read().split('## Signed requests (`matrix_signed_request`)', 1)[1].split('\n## ', 1)[0]
+    codes = set(re.findall(r"'((?:SIGNED|SIGNING|MEDIA_AUTH)_[A-Z_]+)'", inspect.getsource(signed_request)))
+    codes -= {'SIGNED_BAD_HEADER_VALUE'}  # refused earlier, as INVALID_SERVER_NAME
+    assert len(codes) >= 8
+    for code in codes | {'INTERNAL_ERROR', 'BAD_OPTIONS', 'INVALID_SERVER_NAME'}:
+        assert re.search(r'^\| [A-Z_ /]*\b%s\b' % code, section, re.M), code
