@@ -253,14 +253,11 @@ class SignedRequester:
                 for (kind, dummy), answer in zip(uris, answers):
                     self._record(result, kind, answer)
                 return
-        if discovery['errors']:
-            code = discovery['errors'][0]['code']
-            what = '; '.join('%s: %s' % (e['code'], e['message']) for e in discovery['errors'])
-        elif tried:
-            code = tried[0][1].code
-            what = '; '.join('%s %s: %s' % (key, exc.code, exc.message) for key, exc in tried)
-        else:
-            code, what = 'DNS_NO_ADDRESSES', 'the resolution gave no address'
+        causes = ['%s: %s' % (e['code'], e['message']) for e in discovery['errors']]
+        causes += ['%s %s: %s' % (key, exc.code, exc.message) for key, exc in tried]
+        code = (tried[0][1].code if tried else discovery['errors'][0]['code'] if discovery['errors']
+                else 'DNS_NO_ADDRESSES')
+        what = '; '.join(causes) or 'the resolution gave no address'
         result['errors'].append(finding('SIGNED_PEER_UNREACHABLE', 'no verified connection to the peer, nothing was sent '
                                         '(%s): %s' % (code, what)))
         for kind, dummy in uris:
