@@ -70,12 +70,14 @@ class SignedPeer:
     """A peer ``server_name`` that verifies signed requests; ``verified`` lists ``(origin, outcome)``.
 
     ``deny``: origins refused with 403 (Synapse's ``federation_domain_whitelist``).
+    ``delay``: seconds the directory answer waits (a stalled peer).
     ``media``: ``authenticated`` (404 M_NOT_FOUND after the check), or ``unsupported`` (404 M_UNRECOGNIZED before
     any check, as a server without the endpoint), or ``html`` (a proxy's HTML 404).
     """
 
-    def __init__(self, lab, server_name, deny=(), media='authenticated'):
+    def __init__(self, lab, server_name, deny=(), media='authenticated', delay=0.0):
         self.lab, self.server_name, self.deny, self.media = lab, server_name, set(deny), media
+        self.delay = delay
         self.verified = []
         self._lock = threading.Lock()
 
@@ -145,6 +147,7 @@ class SignedPeer:
 
     # -- the endpoints --------------------------------------------------------------------------------
     def directory(self, handler):
+        time.sleep(self.delay)
         origin = self.authenticate(handler)
         if isinstance(origin, Reply):
             return origin
@@ -184,9 +187,9 @@ class SignedLab(LoopbackLab):
         self.dns.add(name, 'A', ip)
         return ip
 
-    def site(self, name, routes, ca=None):
+    def site(self, name, routes, ca=None, ip=None):
         cert, key = (ca or self.ca).issue([name])
-        site = HttpsSite(self._host(name), 8448, cert, key, routes)
+        site = HttpsSite(ip or self._host(name), 8448, cert, key, routes)
         self.sites.append(site)
         return site
 
@@ -197,10 +200,10 @@ class SignedLab(LoopbackLab):
         self.site(name, {KEY_PATH: keys_route(key_response(name, identity), name)})
         return name, identity
 
-    def peer(self, label, ca=None, **kwargs):
+    def peer(self, label, ca=None, ip=None, **kwargs):
         name = self.n(label)
         peer = SignedPeer(self, name, **kwargs)
-        site = self.site(name, {}, ca=ca)
+        site = self.site(name, {}, ca=ca, ip=ip)
         site.routes = peer.routes()
         self.peers[name] = (peer, site)
         return name
@@ -218,6 +221,13 @@ class SignedLab(LoopbackLab):
         self.rogue_peer = self.peer('peer-rogue', ca=self.rogue_ca)
         self.closed_peer = self.n('peer-closed')
         self._host(self.closed_peer)
+        self.slow_peer = self.peer('peer-slow', delay=5.0)
+        # Two addresses, the first one closed: the requests go to the second, as a homeserver's would.
+        self.failover_peer = self.n('peer-failover')
+        self.failover_closed_ip = self._host(self.failover_peer)
+        second = self.ip()
+        self.dns.add(self.failover_peer, 'A', second)
+        self.peer('peer-failover', ip=second)
 
     def requests_to(self, name):
         """What the site of peer ``name`` received (method, path, headers, ...)."""

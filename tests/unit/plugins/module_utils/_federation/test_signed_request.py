@@ -296,3 +296,19 @@ def test_every_code_is_in_the_error_catalogue():
     assert len(codes) >= 8
     for code in codes | {'INTERNAL_ERROR', 'BAD_OPTIONS', 'INVALID_SERVER_NAME'}:
         assert re.search(r'^\| [A-Z_ /]*\b%s\b' % code, section, re.M), code
+
+
+def test_first_closed_address_fails_over_to_the_next(signed_lab):
+    result = _send(signed_lab, [signed_lab.failover_peer])
+    peer = result['peers'][signed_lab.failover_peer]
+    assert result['federation_ok'] and peer['accepted']
+    assert not peer['address'].startswith(signed_lab.failover_closed_ip + ':')
+
+
+def test_a_stalled_peer_holds_up_no_other(signed_lab):
+    result = _send(signed_lab, [signed_lab.slow_peer, signed_lab.ok_peer], timeout=1.5, kinds=['directory'])
+    assert result['peers'][signed_lab.ok_peer]['accepted'] is True
+    slow = result['peers'][signed_lab.slow_peer]
+    assert [e['code'] for e in slow['errors']] == ['SIGNED_PEER_UNREACHABLE'] and 'TIMEOUT' in slow['errors'][0]['message']
+    assert slow['address'] is not None and slow['requests']['directory']['status'] is None
+    assert result['duration_ms'] < 3000
