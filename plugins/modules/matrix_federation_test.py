@@ -64,16 +64,18 @@ options:
     description:
       - Notaries (key servers, Synapse's C(trusted_key_servers), C(matrix.org) by default) to compare with what the
         tested server publishes. Peers that trust a notary ask it for the server's keys instead of the server.
-      - For each notary the module resolves it as a server name, fetches and verifies its own key over verified
+      - 'For each notary the module resolves it as a server name, fetches and verifies its own key over verified
         TLS only, then asks it C(GET /_matrix/key/v2/query/<server>) (what it holds cached, without fetching) and
-        C(POST /_matrix/key/v2/query) with C(minimum_valid_until_ts) now for each current key ID (as peers ask: it
+        C(POST /_matrix/key/v2/query) with C(minimum_valid_until_ts) now for each current key ID (as peers ask; it
         refetches from the server when its cache does not satisfy that). Every answer must be signed by the notary
-        and by the server.
+        and by the server.'
       - Findings (C(NOTARY_*) codes, see the collection's C(docs/errors.md), section Notaries) go to RV(errors) and
         RV(federation_warnings), each message starting with the notary name; a key mismatch is an error, the rest
         are warnings (peers fall back to asking the server directly). Details are in RV(notaries).
-      - Notaries are asked in parallel (at most 8 at a time) within the same O(timeout) as the rest of the test.
+      - Notaries are asked after the server's own test, in parallel (at most 8 at a time), in what is left of the
+        same O(timeout): a stalled notary never stretches the run.
       - With O(server_names), every server is compared with every notary.
+      - A name that is not a server name fails the task before anything is asked.
     type: list
     elements: str
     default: []
@@ -298,9 +300,10 @@ notaries:
     cached:
       description:
         - What C(GET /_matrix/key/v2/query/<server>) returned (the notary's cache, no fetch), merged over the
-          verified answers, as C({valid_until_ts, valid_until, verify_keys, old_verify_keys}) (C(verify_keys) a list
-          of key IDs, C(old_verify_keys) C({key_id: expired_ts}), C(valid_until) in UTC); null when it held
-          nothing for the server or the request failed.
+          verified answers, as C({valid_until_ts, valid_until, verify_keys, old_verify_keys}).
+        - C(valid_until_ts) is the latest of the answers (milliseconds), C(valid_until) the same in UTC,
+          C(verify_keys) a list of key IDs and C(old_verify_keys) a dict of key ID to C(expired_ts).
+        - Null when it held nothing for the server or the request failed.
       type: dict
     queried:
       description: The same for C(POST /_matrix/key/v2/query), asked as peers ask.
@@ -311,7 +314,7 @@ notaries:
     old_keys:
       description:
         - One entry per key the server lists in C(old_verify_keys), C({listed, expired_ts, expired}) where
-          C(listed) says whether the notary's answers list it and C(expired_ts) / C(expired) (UTC) is the expiry
+          C(listed) says whether the notary's answers list it, and C(expired_ts) / C(expired) (UTC) is the expiry
           they give.
       type: dict
     errors:
@@ -348,6 +351,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import missing_library
+from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
 from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_test, run_federation_tests
 
 
@@ -421,6 +425,11 @@ def main():
     if params['concurrency'] < 1:
         module.fail_json(msg='concurrency must be at least 1, got %s' % params['concurrency'])
     try:
+        for notary in params['notaries']:
+            try:
+                parse_server_name(notary)
+            except FederationError as exc:
+                module.fail_json(msg='notaries: %r is not a server name: %s' % (notary, exc.message), code=exc.code)
         if params['server_names'] is not None:
             run_many(module, params)
         else:

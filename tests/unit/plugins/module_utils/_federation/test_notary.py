@@ -348,3 +348,18 @@ def test_batch_mode_counts_notary_findings(notary_lab):
 def test_no_notaries_no_field(notary_lab):
     report = _run(notary_lab, notary_lab.origin, [])
     assert 'notaries' not in report and report['federation_ok']
+
+
+def test_every_code_is_documented():
+    import os
+    import re
+    root = os.path.join(os.path.dirname(notary.__file__), '..', '..', '..')
+    with open(os.path.join(root, 'docs', 'errors.md')) as handle:
+        section = handle.read().split('## Notaries', 1)[1].split('\n## ', 1)[0]
+    with open(notary.__file__) as handle:
+        codes = set(re.findall(r"'(NOTARY_[A-Z_]+)'", handle.read()))
+    assert codes == {'NOTARY_KEY_MISMATCH', 'NOTARY_KEY_MISSING', 'NOTARY_KEY_STALE', 'NOTARY_OLD_KEY_UNLISTED',
+                     'NOTARY_UNREACHABLE', 'NOTARY_INVALID_RESPONSE'}
+    for code in codes:
+        assert '| %s | %s |' % (code, 'error' if code == 'NOTARY_KEY_MISMATCH' else 'warning') in section
+    assert '%d at a\ntime' % notary.NOTARY_FANOUT in section
