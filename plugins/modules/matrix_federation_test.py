@@ -73,7 +73,7 @@ options:
         RV(federation_warnings), each message starting with the notary name; a key mismatch is an error, the rest
         are warnings (peers fall back to asking the server directly). Details are in RV(notaries).
       - Notaries are asked after the server's own test, in parallel (at most 8 at a time), in what is left of the
-        same O(timeout): a stalled notary never stretches the run.
+        same O(timeout); a stalled notary never stretches the run.
       - With O(server_names), every server is compared with every notary.
       - A name that is not a server name fails the task before anything is asked.
     type: list

@@ -39,6 +39,7 @@ NOTARY_FANOUT = 8
 # Transport failures that mean the notary could not be asked (the others: it answered something unusable).
 _UNREACHABLE_CODES = ('CONNECTION_REFUSED', 'CONNECTION_FAILED', 'CONNECTION_TIMEOUT', 'TLS_ERROR', 'TLS_TIMEOUT',
                       'HTTP_TIMEOUT', 'HTTP_ERROR', 'TIMEOUT')
+_UNRESOLVABLE_CODES = ('INVALID_SERVER_NAME', 'NO_TARGETS', 'SRV_SERVICE_UNAVAILABLE')
 _FALLBACK = 'peers that trust it fall back to asking the server directly'
 
 
@@ -280,10 +281,8 @@ def transport_finding(notary_name, exc, what):
         return finding('NOTARY_INVALID_RESPONSE', '%s: refused, %s over TLS that does not verify (%s): a notary\'s '
                        'keys and answers count only over verified TLS; fix its certificate or pass ca_path'
                        % (notary_name, what, message))
-    if code in _UNREACHABLE_CODES or code.startswith('DNS_') or code in ('INVALID_SERVER_NAME', 'NO_TARGETS',
-                                                                          'SRV_SERVICE_UNAVAILABLE'):
-        return finding('NOTARY_UNREACHABLE', '%s: %s failed (%s: %s); %s' % (notary_name, what, code, message,
-                                                                             _FALLBACK))
+    if code in _UNREACHABLE_CODES or code.startswith('DNS_') or code in _UNRESOLVABLE_CODES:
+        return finding('NOTARY_UNREACHABLE', '%s: %s failed (%s: %s); %s' % (notary_name, what, code, message, _FALLBACK))
     return finding('NOTARY_INVALID_RESPONSE', '%s: %s failed (%s: %s)' % (notary_name, what, code, message))
 
 
@@ -337,8 +336,8 @@ def judge_answers(notary_name, server_name, published, notary_key_response, cach
             answers[label] = None
             continue
         if refused:
-            problems.append(finding('NOTARY_INVALID_RESPONSE', '%s: %s: refused %s' % (notary_name, what,
-                                                                                      '; '.join(refused[:5]))))
+            problems.append(finding('NOTARY_INVALID_RESPONSE', '%s: %s: refused %s'
+                                    % (notary_name, what, '; '.join(refused[:5]))))
         answers[label] = entries
         out[label] = summarize_answer(entries)
     errors, warnings, details = judge_notary(notary_name, server_name, published, answers['cached'],
