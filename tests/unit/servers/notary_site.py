@@ -14,7 +14,8 @@ signed with the notary's own key, which it serves at ``/_matrix/key/v2/server``.
 Knobs break it on purpose: ``can_fetch`` (cannot reach the origin),
 ``sign`` (answers unsigned), ``strip_old`` (drops ``old_verify_keys`` and
 re-signs as the origin cannot, so the answer fails the origin's signature),
-``raw`` (a fixed garbage answer for both query requests).
+``raw`` (a fixed garbage answer for both query requests), ``post_delay``
+(the query answers that much later: a notary stuck fetching).
 """
 
 import http.client
@@ -67,6 +68,7 @@ class Notary:
         self.sign = True
         self.strip_old = False
         self.raw = None
+        self.post_delay = 0.0
         self.fetches = 0
 
     def routes(self):
@@ -118,7 +120,9 @@ class Notary:
                 for response in self.cache.get(origin, []):
                     if key_id in response.get('verify_keys', {}) and response not in answer:
                         answer.append(response)
-        return self._answer(answer)
+        reply = self._answer(answer)
+        reply.delay = self.post_delay
+        return reply
 
 
 def origin_response(server_name, identity, valid_for_ms=86400000, old=None, verify_keys=None):

@@ -198,11 +198,25 @@ def test_notaries_option_mismatch_fails_and_batch_counts(notary_lab, tmp_path):
 
 def test_garbage_notary_no_traceback(notary_lab, tmp_path):
     garbage = notary_lab.notary('module-garbage', status=200, body=b'\xff\xfe not json')
+    huge = notary_lab.notary('module-huge', status=200, body=b'{"server_keys": ["' + b'x' * (600 * 1024) + b'"]}')
+    types = notary_lab.notary('module-types', status=200, body={'server_keys': [1, [], {'server_name': 5}],
+                                                                   'verify_keys': 'x', 'valid_until_ts': 'soon'})
     args = {'server_name': notary_lab.origin, 'nameservers': notary_lab.nameservers, 'ca_path': notary_lab.ca_path,
-            'timeout': 4, 'notaries': [garbage.name, 'nowhere.notary.test:8443']}
+            'timeout': 4, 'notaries': [garbage.name, huge.name, types.name, 'nowhere.notary.test:8443']}
     result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
     assert rc == 0 and sorted(w['code'] for w in result['federation_warnings']) == [
-        'NOTARY_INVALID_RESPONSE', 'NOTARY_UNREACHABLE']
+        'NOTARY_INVALID_RESPONSE'] * 3 + ['NOTARY_UNREACHABLE']
     args['notaries'] = ['bad name!']
     result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
     assert rc == 1 and result['code'] == 'INVALID_SERVER_NAME' and 'bad name!' in result['msg']
+
+
+def test_notaries_skipped_when_our_keys_are_not_trusted(notary_lab, tmp_path):
+    good = notary_lab.notary('module-skipped')
+    args = {'server_name': notary_lab.broken, 'nameservers': notary_lab.nameservers, 'ca_path': notary_lab.ca_path,
+            'timeout': 4, 'notaries': [good.name], 'fail_on_error': False}
+    result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
+    assert rc == 0 and 'KEYS_TLS_UNVERIFIED' in result['notaries'][good.name]['skipped']
+    texts = [w if isinstance(w, str) else w.get('msg') or w.get('event', {}).get('msg', '') for w in result['warnings']]
+    assert any('comparison skipped' in t for t in texts), result['warnings']
+    assert good.fetches == 0

@@ -325,6 +325,18 @@ def test_stalled_notary_does_not_stretch_the_run(notary_lab):
     assert report['notaries'][good.name]['current_key_present'] is True
 
 
+def test_notary_stuck_in_the_query_does_not_stretch_the_run(notary_lab):
+    stuck = notary_lab.notary('stuck-query')
+    stuck.post_delay = 30
+    started = time.monotonic()
+    report = _run(notary_lab, notary_lab.origin, [stuck], timeout=2.0)
+    assert time.monotonic() - started < 2.0 + SLACK
+    entry = report['notaries'][stuck.name]
+    assert entry['notary_key_verified'] and entry['queried'] is None
+    assert _codes(entry['federation_warnings']) == ['NOTARY_UNREACHABLE']
+    assert 'POST /_matrix/key/v2/query' in entry['federation_warnings'][0]['message']
+
+
 def test_comparison_skipped_when_our_keys_are_not_trusted(notary_lab):
     good = notary_lab.notary('skipped')
     report = _run(notary_lab, notary_lab.broken, [good])
