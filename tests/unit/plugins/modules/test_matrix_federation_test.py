@@ -199,8 +199,8 @@ def test_notaries_option_mismatch_fails_and_batch_counts(notary_lab, tmp_path):
 def test_garbage_notary_no_traceback(notary_lab, tmp_path):
     garbage = notary_lab.notary('module-garbage', status=200, body=b'\xff\xfe not json')
     huge = notary_lab.notary('module-huge', status=200, body=b'{"server_keys": ["' + b'x' * (600 * 1024) + b'"]}')
-    types = notary_lab.notary('module-types', status=200, body={'server_keys': [1, [], {'server_name': 5}],
-                                                                   'verify_keys': 'x', 'valid_until_ts': 'soon'})
+    wrong_types = {'server_keys': [1, [], {'server_name': 5}], 'verify_keys': 'x', 'valid_until_ts': 'soon'}
+    types = notary_lab.notary('module-types', status=200, body=wrong_types)
     args = {'server_name': notary_lab.origin, 'nameservers': notary_lab.nameservers, 'ca_path': notary_lab.ca_path,
             'timeout': 4, 'notaries': [garbage.name, huge.name, types.name, 'nowhere.notary.test:8443']}
     result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
