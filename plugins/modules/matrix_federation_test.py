@@ -60,6 +60,28 @@ options:
       - Warn when a certificate expires within this many days.
     type: int
     default: 14
+  notaries:
+    description:
+      - Notaries (key servers, Synapse's C(trusted_key_servers), C(matrix.org) by default) to compare with what the
+        tested server publishes. Peers that trust a notary ask it for the server's keys instead of the server.
+      - 'For each notary the module resolves it as a server name, fetches and verifies its own key over verified
+        TLS only, then asks it C(GET /_matrix/key/v2/query/<server>) (what it holds cached, without fetching) and
+        C(POST /_matrix/key/v2/query) with C(minimum_valid_until_ts) now for each current key ID (as peers ask; it
+        refetches from the server when its cache does not satisfy that). Every answer must be signed by the notary
+        and by the server.'
+      - Findings (C(NOTARY_*) codes, see the collection's C(docs/errors.md), section Notaries) go to RV(errors) and
+        RV(federation_warnings), each message starting with the notary name; a key mismatch is an error, the rest
+        are warnings (peers fall back to asking the server directly). Details are in RV(notaries).
+      - Notaries are asked after the server's own test, in parallel (at most 8 at a time), in what is left of the
+        same O(timeout); a stalled notary never stretches the run.
+      - With O(server_names), every server is compared with every notary.
+      - A name that is not a server name fails the task before anything is asked.
+      - When the server's own keys could not be fetched over verified TLS and verified, no notary is asked; each
+        entry of RV(notaries) says why in C(skipped), also shown as a warning.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
 notes:
   - O(timeout) is the whole test of one server, down to every byte; a step that others follow (well-known,
     each DNS exchange, connect, TLS handshake) may take a third of it. A test ends within O(timeout) plus
@@ -111,6 +133,17 @@ EXAMPLES = r'''
 - name: Show the peers that do not federate
   ansible.builtin.debug:
     msg: "{{ peers.reports | dict2items | rejectattr('value.federation_ok') | map(attribute='key') | list }}"
+
+- name: Check that the notaries our peers trust hold our current key
+  matrix.federation.matrix_federation_test:
+    server_name: example.org
+    notaries:
+      - matrix.org
+  register: federation
+
+- name: Show what matrix.org holds for us
+  ansible.builtin.debug:
+    var: federation.notaries['matrix.org']
 
 - name: Make sure the served signing key is ours
   matrix.federation.matrix_federation_test:
@@ -240,6 +273,75 @@ federation_warnings:
   type: list
   elements: dict
   sample: [{code: SRV_LEGACY_ONLY, message: "example.org has only the deprecated _matrix._tcp.example.org SRV record"}]
+notaries:
+  description:
+    - With O(notaries), one entry per notary name (the order of O(notaries)). Its findings are also in RV(errors)
+      and RV(federation_warnings).
+    - With O(server_names), in each report of RV(reports).
+  returned: when O(server_name) and O(notaries) are used
+  type: dict
+  contains:
+    reachable:
+      description: Whether the notary answered over verified TLS; null when the comparison was skipped.
+      type: bool
+    skipped:
+      description:
+        - Why no notary was asked (the server's own keys could not be fetched over verified TLS and verified, so
+          there is nothing to compare with), or null.
+      type: str
+    address:
+      description: The C(ip:port) of the notary that answered, or null.
+      type: str
+    notary_key_verified:
+      description: Whether the notary's own key response (C(/_matrix/key/v2/server)) was valid and self-signed.
+      type: bool
+    notary_keys:
+      description: Key IDs of the notary's verified keys, used to check its signatures on the answers.
+      type: list
+      elements: str
+    cached:
+      description:
+        - What C(GET /_matrix/key/v2/query/<server>) returned (the notary's cache, no fetch), merged over the
+          verified answers, as C({valid_until_ts, valid_until, verify_keys, old_verify_keys}).
+        - C(valid_until_ts) is the latest of the answers (milliseconds), C(valid_until) the same in UTC,
+          C(verify_keys) a list of key IDs and C(old_verify_keys) a dict of key ID to C(expired_ts).
+        - Null when it held nothing for the server or the request failed.
+      type: dict
+    queried:
+      description: The same for C(POST /_matrix/key/v2/query), asked as peers ask.
+      type: dict
+    current_key_present:
+      description: Whether the POST answer has every current key of the server, valid now.
+      type: bool
+    old_keys:
+      description:
+        - One entry per key the server lists in C(old_verify_keys), C({listed, expired_ts, expired}) where
+          C(listed) says whether the notary's answers list it, and C(expired_ts) / C(expired) (UTC) is the expiry
+          they give.
+      type: dict
+    errors:
+      description: This notary's errors (C(NOTARY_KEY_MISMATCH)), as C({code, message}).
+      type: list
+      elements: dict
+    federation_warnings:
+      description: This notary's warnings, as C({code, message}).
+      type: list
+      elements: dict
+  sample:
+    matrix.org:
+      reachable: true
+      skipped: null
+      address: "203.0.113.7:443"
+      notary_key_verified: true
+      notary_keys: ["ed25519:a_RXGa"]
+      cached: {valid_until_ts: 1767225600000, valid_until: "2026-01-01T00:00:00Z", verify_keys: ["ed25519:a_AbCd"],
+               old_verify_keys: {}}
+      queried: {valid_until_ts: 1767225600000, valid_until: "2026-01-01T00:00:00Z", verify_keys: ["ed25519:a_AbCd"],
+                old_verify_keys: {}}
+      current_key_present: true
+      old_keys: {}
+      errors: []
+      federation_warnings: []
 duration_ms:
   description: Duration of the test (with O(server_names), of the whole batch) in milliseconds.
   returned: always
@@ -251,6 +353,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import missing_library
+from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
 from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_test, run_federation_tests
 
 
@@ -261,13 +364,21 @@ def _errors_text(errors, limit=3):
     return text
 
 
+def _warn_skipped(module, report, prefix=''):
+    skipped = [entry['skipped'] for entry in (report.get('notaries') or {}).values() if entry['skipped']]
+    if skipped:
+        module.warn('%snotaries: comparison skipped: %s' % (prefix, skipped[0]))
+
+
 def run_one(module, params):
     report = run_federation_test(
         params['server_name'], nameservers=params['nameservers'], ca_path=params['ca_path'],
         timeout=params['timeout'], expected_keys=params['expected_keys'],
-        cert_expiry_warn_days=params['cert_expiry_warn_days'], user_agent=params['user_agent'])
+        cert_expiry_warn_days=params['cert_expiry_warn_days'], user_agent=params['user_agent'],
+        notaries=params['notaries'])
     for warning in report['federation_warnings']:
         module.warn('%s: %s' % (warning['code'], warning['message']))
+    _warn_skipped(module, report)
     if params['fail_on_error'] and not report['federation_ok']:
         msg = 'federation with %s is broken: %s' % (params['server_name'], _errors_text(report['errors']))
         module.fail_json(msg=msg, changed=False, **report)
@@ -281,12 +392,13 @@ def run_many(module, params):
         params['server_names'], nameservers=params['nameservers'], ca_path=params['ca_path'],
         timeout=params['timeout'], expected_keys=params['expected_keys'],
         cert_expiry_warn_days=params['cert_expiry_warn_days'], concurrency=params['concurrency'],
-        user_agent=params['user_agent'])
+        user_agent=params['user_agent'], notaries=params['notaries'])
     warnings = []
     for name, report in result['reports'].items():
         for warning in report['federation_warnings']:
             warnings.append({'code': warning['code'], 'message': '%s: %s' % (name, warning['message'])})
             module.warn('%s: %s: %s' % (name, warning['code'], warning['message']))
+        _warn_skipped(module, report, '%s: ' % name)
     result['federation_warnings'] = warnings
     if params['fail_on_error'] and not result['federation_ok']:
         broken = [name for name, report in result['reports'].items() if not report['federation_ok']]
@@ -308,6 +420,7 @@ def main():
             expected_keys=dict(type='dict', no_log=False),
             fail_on_error=dict(type='bool', default=True),
             cert_expiry_warn_days=dict(type='int', default=14),
+            notaries=dict(type='list', elements='str', default=[]),
         ),
         mutually_exclusive=[('server_name', 'server_names')],
         required_one_of=[('server_name', 'server_names')],
@@ -322,6 +435,11 @@ def main():
     if params['concurrency'] < 1:
         module.fail_json(msg='concurrency must be at least 1, got %s' % params['concurrency'])
     try:
+        for notary in params['notaries']:
+            try:
+                parse_server_name(notary)
+            except FederationError as exc:
+                module.fail_json(msg='notaries: %r is not a server name: %s' % (notary, exc.message), code=exc.code)
         if params['server_names'] is not None:
             run_many(module, params)
         else:

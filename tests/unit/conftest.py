@@ -14,7 +14,9 @@ os.environ['ANSIBLE_NOCOLOR'] = '1'
 # The loopback federation lab (DNS + HTTPS servers), a session fixture shared
 # by the tester, module, lookup and playbook tests; the key-trust lab, shared by
 # the key checks, key trust and server_keys tests; a homeserver's client listener
-# (Synapse or Dendrite), shared by the homeserver health tests.
+# (Synapse or Dendrite), shared by the homeserver health tests; the notary lab
+# (origins and key servers), shared by the notary tests.
 pytest_plugins = ['ansible_collections.matrix.federation.tests.unit.servers.federation_lab',
                   'ansible_collections.matrix.federation.tests.unit.servers.keys_lab',
-                  'ansible_collections.matrix.federation.tests.unit.servers.homeserver_api']
+                  'ansible_collections.matrix.federation.tests.unit.servers.homeserver_api',
+                  'ansible_collections.matrix.federation.tests.unit.servers.notary_site']

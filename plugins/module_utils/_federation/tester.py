@@ -14,14 +14,19 @@ import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import build_connection_report, error_finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
+from ansible_collections.matrix.federation.plugins.module_utils._federation.notary import check_notaries, merge_notary_findings
 from ansible_collections.matrix.federation.plugins.module_utils._federation.probes import probe_targets
 from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report, internal_error_report, summarize
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import clients_for_run, make_clients, run_parallel
 
 
 def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
-                        cert_expiry_warn_days=14, now=None, user_agent=None):
+                        cert_expiry_warn_days=14, now=None, user_agent=None, notaries=None):
     """Test federation with ``server_name`` as another homeserver would; return the report.
+
+    With ``notaries`` (server names), the report also has ``notaries``:
+    what each of them holds for the server, against what it publishes
+    (``notary.check_notaries``), asked within the same deadline.
 
     Never raises for network, DNS or server-name problems (they become
     ``errors`` entries); raises ``FederationError`` only for bad client
@@ -30,10 +35,10 @@ def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.
     ``recv``), plus the time to build the report.
     """
     dns, https = make_clients(nameservers, ca_path, timeout, user_agent)
-    return _test_one(server_name, dns, https, timeout, expected_keys, cert_expiry_warn_days, now)
+    return _test_one(server_name, dns, https, timeout, expected_keys, cert_expiry_warn_days, now, notaries)
 
 
-def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_expiry_warn_days, now):
+def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_expiry_warn_days, now, notaries=None):
     """One server's test on the shared clients, with its own deadline (starting now)."""
     started = time.monotonic()
     dns, https = clients_for_run(base_dns, base_https, timeout)
@@ -49,7 +54,11 @@ def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_ex
         report, error = build_connection_report(server_name, resolution, target, address, probe, now,
                                                 expected_keys, cert_expiry_warn_days)
         connections.append((key, report, error))
-    return build_report(server_name, discovery, connections, int((time.monotonic() - started) * 1000))
+    report = build_report(server_name, discovery, connections, int((time.monotonic() - started) * 1000))
+    if notaries:
+        merge_notary_findings(report, check_notaries(notaries, report, dns, https, int(now * 1000)))
+        report['duration_ms'] = int((time.monotonic() - started) * 1000)
+    return report
 
 
 def run_batch(server_names, test, concurrency=32):
@@ -86,7 +95,7 @@ def run_batch(server_names, test, concurrency=32):
 
 
 def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
-                         cert_expiry_warn_days=14, concurrency=32, now=None, user_agent=None):
+                         cert_expiry_warn_days=14, concurrency=32, now=None, user_agent=None, notaries=None):
     """Test many servers at once (``concurrency`` at a time) sharing DNS answers and TLS set-up.
 
     Each report is the one :func:`run_federation_test` gives for that name,
@@ -97,7 +106,7 @@ def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=1
     started = time.monotonic()
     dns, https = make_clients(nameservers, ca_path, timeout, user_agent)
     reports = run_batch(server_names, lambda name: _test_one(name, dns, https, timeout, expected_keys,
-                                                             cert_expiry_warn_days, now), concurrency)
+                                                             cert_expiry_warn_days, now, notaries), concurrency)
     return {'federation_ok': bool(reports) and all(r['federation_ok'] for r in reports.values()),
             'reports': reports, 'summary': summarize(reports),
             'duration_ms': int((time.monotonic() - started) * 1000)}

@@ -162,3 +162,61 @@ def test_user_agent_reaches_every_request_and_a_broken_one_is_refused(federation
     result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, 'srv.lab.test',
                                                                    user_agent='a\nb: c'), tmp_path)
     assert rc == 1 and result['code'] == 'INVALID_USER_AGENT' and 'Traceback' not in str(result)
+
+
+def test_notaries_option(notary_lab, tmp_path):
+    good = notary_lab.notary('module-good')
+    blind = notary_lab.notary('module-blind')
+    blind.can_fetch = False
+    args = {'server_name': notary_lab.origin, 'nameservers': notary_lab.nameservers, 'ca_path': notary_lab.ca_path,
+            'timeout': 4, 'notaries': [good.name, blind.name]}
+    result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
+    assert rc == 0 and result['federation_ok'] is True
+    assert list(result['notaries']) == [good.name, blind.name]
+    assert result['notaries'][good.name]['current_key_present'] is True
+    assert result['notaries'][good.name]['queried']['verify_keys'] == ['ed25519:cur']
+    assert [w['code'] for w in result['federation_warnings']] == ['NOTARY_KEY_MISSING']
+    assert result['federation_warnings'][0]['message'].startswith(blind.name)
+
+
+def test_notaries_option_mismatch_fails_and_batch_counts(notary_lab, tmp_path):
+    from ansible_collections.matrix.federation.tests.unit.servers.lab import SigningIdentity
+    from ansible_collections.matrix.federation.tests.unit.servers.notary_site import origin_response
+    bad = notary_lab.notary('module-mismatch')
+    bad.seed(notary_lab.origin, origin_response(notary_lab.origin, SigningIdentity('ed25519:cur')))
+    args = {'server_name': notary_lab.origin, 'nameservers': notary_lab.nameservers, 'ca_path': notary_lab.ca_path,
+            'timeout': 4, 'notaries': [bad.name]}
+    result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
+    assert rc == 1 and 'NOTARY_KEY_MISMATCH' in result['msg'] and result['federation_ok'] is False
+    args = {'server_names': [notary_lab.origin, notary_lab.rotated], 'nameservers': notary_lab.nameservers,
+            'ca_path': notary_lab.ca_path, 'timeout': 4, 'notaries': [bad.name], 'fail_on_error': False}
+    result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
+    assert rc == 0 and result['federation_ok'] is False
+    assert result['summary']['by_error_code'] == {'NOTARY_KEY_MISMATCH': 1}
+    assert result['reports'][notary_lab.rotated]['notaries'][bad.name]['current_key_present'] is True
+
+
+def test_garbage_notary_no_traceback(notary_lab, tmp_path):
+    garbage = notary_lab.notary('module-garbage', status=200, body=b'\xff\xfe not json')
+    huge = notary_lab.notary('module-huge', status=200, body=b'{"server_keys": ["' + b'x' * (600 * 1024) + b'"]}')
+    wrong_types = {'server_keys': [1, [], {'server_name': 5}], 'verify_keys': 'x', 'valid_until_ts': 'soon'}
+    types = notary_lab.notary('module-types', status=200, body=wrong_types)
+    args = {'server_name': notary_lab.origin, 'nameservers': notary_lab.nameservers, 'ca_path': notary_lab.ca_path,
+            'timeout': 4, 'notaries': [garbage.name, huge.name, types.name, 'nowhere.notary.test:8443']}
+    result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
+    assert rc == 0 and sorted(w['code'] for w in result['federation_warnings']) == [
+        'NOTARY_INVALID_RESPONSE'] * 3 + ['NOTARY_UNREACHABLE']
+    args['notaries'] = ['bad name!']
+    result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
+    assert rc == 1 and result['code'] == 'INVALID_SERVER_NAME' and 'bad name!' in result['msg']
+
+
+def test_notaries_skipped_when_our_keys_are_not_trusted(notary_lab, tmp_path):
+    good = notary_lab.notary('module-skipped')
+    args = {'server_name': notary_lab.broken, 'nameservers': notary_lab.nameservers, 'ca_path': notary_lab.ca_path,
+            'timeout': 4, 'notaries': [good.name], 'fail_on_error': False}
+    result, rc, dummy = run_module('matrix_federation_test', args, tmp_path)
+    assert rc == 0 and 'KEYS_TLS_UNVERIFIED' in result['notaries'][good.name]['skipped']
+    texts = [w if isinstance(w, str) else w.get('msg') or w.get('event', {}).get('msg', '') for w in result['warnings']]
+    assert any('comparison skipped' in t for t in texts), result['warnings']
+    assert good.fetches == 0
