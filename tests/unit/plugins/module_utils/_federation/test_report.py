@@ -16,8 +16,9 @@ def _conn(ok=True):
 
 
 def _discovery():
-    return {'resolution': {'method': 'default'}, 'well_known_result': None, 'dns_result': {}, 'errors': [],
-            'warnings': []}
+    return {'resolution': {'method': 'default', 'server_name': 'example.org', 'targets': [
+        {'host': 'example.org', 'port': 8448, 'addresses': ['192.0.2.1', '2001:db8::1']}]},
+        'well_known_result': None, 'dns_result': {}, 'errors': [], 'warnings': []}
 
 
 def test_report_partial_family_is_a_warning():

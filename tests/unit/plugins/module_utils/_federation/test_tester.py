@@ -22,9 +22,10 @@ LABELS = [
     'wkchain', 'wkbadcert', 'wkslow', 'wrongname', 'expired', 'expiring', 'badsig', 'nokey', 'shortkey',
     'certexpired', 'certexpiring', 'untrusted', 'certwrongname', 'certsrv', 'keys404', 'keysbadjson', 'keyshuge',
     'keysslow', 'noversion', 'unreachable', 'nxdomain', 'nxdomain_default', 'servfail', 'slowdns', 'srvdot',
-    'srvcname', 'srvtwo', 'dual', 'v4only', 'invalid0', 'invalid1', 'invalid2', 'invalid3', 'invalid4', 'invalid5',
+    'srvcname', 'srvtwo', 'dual', 'v4only', 'wkdiffer', 'wkv6', 'wksrvignored', 'wk403', 'wk503', 'wkcachelong',
+    'wknostore', 'wkmaxage', 'wkexpires', 'mediahtml', 'mediaempty', 'mediaunrecognized', 'invalid0', 'invalid1', 'invalid2', 'invalid3', 'invalid4', 'invalid5',
 ]
-IPV6_LABELS = ('ip_literal_v6', 'dual', 'v4only')
+IPV6_LABELS = ('ip_literal_v6', 'dual', 'v4only', 'wkv6')
 # ``timeout`` is each server's whole deadline: a run ends by then, plus this much for threads and the report.
 SLACK = 1.5
 
@@ -126,6 +127,7 @@ def comparable(report):
     report.pop('duration_ms', None)
     well_known = report.get('well_known_result') or {}
     (well_known.get('headers') or {}).pop('date', None)
+    (well_known.get('headers') or {}).pop('expires', None)
     return report
 
 
@@ -236,8 +238,8 @@ def test_batch_resolves_each_host_once(federation_lab):
             batch['reports'][names[0]]['resolution']['targets'][0]['addresses']
 
 
-def test_keys_and_version_share_one_connection(federation_lab):
-    for label, connections in (('explicit', 1), ('closing', 2)):
+def test_keys_version_and_media_share_one_connection(federation_lab):
+    for label, connections in (('explicit', 1), ('closing', 3)):
         name = federation_lab.labels[label]
         site = federation_lab.sites_by_name[name][0]
         before_conns, before_reqs = site.connections, len(site.requests)
@@ -245,7 +247,10 @@ def test_keys_and_version_share_one_connection(federation_lab):
         assert report['federation_ok'] and report['version'] == {'name': 'LabServer', 'version': '1.0'}
         assert site.connections - before_conns == connections, label
         paths = sorted(r['path'] for r in site.requests[before_reqs:])
-        assert paths == ['/_matrix/federation/v1/version', '/_matrix/key/v2/server'], label
+        assert paths[1:] == ['/_matrix/federation/v1/version', '/_matrix/key/v2/server'], label
+        assert paths[0].startswith('/_matrix/federation/v1/media/download/'), label
+        assert [conn['media'] for conn in report['connection_reports'].values()] == [
+            {'status': 401, 'errcode': 'M_UNAUTHORIZED', 'verdict': 'homeserver'}], label
 
 
 def test_bad_settings_fail_before_the_batch(tmp_path):
