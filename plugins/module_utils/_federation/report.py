@@ -95,8 +95,8 @@ def _well_known_stage(family, discovery):
     host = ((well_known.get('dns') or {}).get('host')) or discovery['resolution']['server_name']
     mine = [(ip, outcome) for ip, outcome in by_address.items() if ip_family(ip) == family]
     if not mine:
-        return None, '%s: %s-only peers cannot fetch the well-known' % (
-            _no_address_reason(family, host, {'family_errors': (well_known.get('dns') or {}).get('errors')}), family), False
+        return None, '%s, so %s-only peers cannot fetch the well-known' % (_no_address_reason(
+            family, host, {'family_errors': (well_known.get('dns') or {}).get('errors')}), family), False
     for ip, outcome in mine:
         if (outcome['error'] or '')[len('WELLKNOWN_'):] not in _UNREACHABLE:
             return outcome['m_server'], '%s answers the well-known with %s' % (
@@ -127,10 +127,10 @@ def family_verdicts(discovery, reports, conn_errors, global_errors):
         got, problem, failures = _well_known_stage(family, discovery)
         if got != main:
             if main is not None:
-                reason = '%s-only peers get no delegation to %s (%s) and fall back to SRV or port 8448 of %s' % (
-                    family, main, problem, resolution['server_name'])
+                reason = '%s: %s-only peers get no delegation to %s and fall back to SRV or port 8448 of %s' % (
+                    problem, family, main, resolution['server_name'])
             else:
-                reason = '%s-only peers are delegated to %s (%s), unlike the others' % (family, got, problem)
+                reason = '%s: %s-only peers are delegated to %s, unlike the others' % (problem, family, got)
             verdicts[family] = (False, reason, failures or got is not None)
             continue
         addresses = [(target, address) for target in resolution.get('targets') or [] for address in target['addresses']

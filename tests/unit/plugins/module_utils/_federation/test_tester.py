@@ -330,3 +330,33 @@ def test_server_without_pipelining_still_gives_the_version(federation_lab, no_pi
     assert report['version'] == {'name': 'Silent', 'version': '2'}
     assert list(report['connection_reports'].values())[0]['verify_keys'] == {identity.key_id: identity.public}
     assert len(connections) == 2
+
+
+@pytest.mark.parametrize('label, media', [
+    ('explicit', {'status': 401, 'errcode': 'M_UNAUTHORIZED', 'verdict': 'homeserver'}),
+    ('mediahtml', {'status': 404, 'errcode': None, 'verdict': 'not_homeserver'}),
+    ('mediaempty', {'status': 502, 'errcode': None, 'verdict': 'not_homeserver'}),
+    ('mediaunrecognized', {'status': 404, 'errcode': 'M_UNRECOGNIZED', 'verdict': 'unsupported'}),
+])
+def test_media_route_on_every_connection(federation_lab, label, media):
+    report = run_federation_test(federation_lab.labels[label], **_lab_kwargs(federation_lab, 5.0))
+    assert [conn['media'] for conn in report['connection_reports'].values()] == [media]
+    assert report['federation_ok']
+
+
+def test_families_of_lab_servers(federation_lab):
+    kwargs = _lab_kwargs(federation_lab, 5.0)
+    report = run_federation_test(federation_lab.labels['wkport'], **kwargs)
+    assert report['families']['IPv4']['ok'] is True
+    assert report['families']['IPv6'] == {'ok': False, 'reason': (
+        'no AAAA record for wkport.lab.test, so IPv6-only peers cannot fetch the well-known: IPv6-only peers get no '
+        'delegation to hs-wkport.lab.test:8443 and fall back to SRV or port 8448 of wkport.lab.test')}
+    if 'wkv6' in federation_lab.labels:
+        report = run_federation_test(federation_lab.labels['wkv6'], **kwargs)
+        assert report['families']['IPv4']['ok'] and not report['families']['IPv6']['ok']
+        (message,) = [w['message'] for w in report['federation_warnings'] if w['code'] == 'IP_FAMILY_PARTIAL']
+        assert 'no IPv6 address of wkv6.lab.test serves the well-known (::1: WELLKNOWN_CONNECTION_REFUSED)' in message
+        assert 'IPv6-only peers get no delegation to hs-wkv6.lab.test:8443' in message
+    if 'dual' in federation_lab.labels:
+        report = run_federation_test(federation_lab.labels['dual'], **kwargs)
+        assert report['families']['IPv4']['ok'] and report['families']['IPv6']['ok']
