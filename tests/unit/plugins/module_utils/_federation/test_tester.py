@@ -23,7 +23,8 @@ LABELS = [
     'certexpired', 'certexpiring', 'untrusted', 'certwrongname', 'certsrv', 'keys404', 'keysbadjson', 'keyshuge',
     'keysslow', 'noversion', 'unreachable', 'nxdomain', 'nxdomain_default', 'servfail', 'slowdns', 'srvdot',
     'srvcname', 'srvtwo', 'dual', 'v4only', 'wkdiffer', 'wkv6', 'wksrvignored', 'wk403', 'wk503', 'wkcachelong',
-    'wknostore', 'wkmaxage', 'wkexpires', 'mediahtml', 'mediaempty', 'mediaunrecognized', 'invalid0', 'invalid1', 'invalid2', 'invalid3', 'invalid4', 'invalid5',
+    'wknostore', 'wkmaxage', 'wkexpires', 'mediahtml', 'mediaempty', 'mediaunrecognized', 'invalid0', 'invalid1',
+    'invalid2', 'invalid3', 'invalid4', 'invalid5',
 ]
 IPV6_LABELS = ('ip_literal_v6', 'dual', 'v4only', 'wkv6')
 # ``timeout`` is each server's whole deadline: a run ends by then, plus this much for threads and the report.
