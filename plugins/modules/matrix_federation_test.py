@@ -243,14 +243,15 @@ connection_reports:
     - C(media) is what the address answered to C(GET /_matrix/federation/v1/media/download/<random id>) without
       authorization (asked on the same connection as the keys and the version), C({status, errcode, verdict}) with
       C(verdict) V(homeserver) (a Matrix error such as 401 C(M_UNAUTHORIZED)), V(unsupported) (C(M_UNRECOGNIZED),
-      warning C(MEDIA_FEDERATION_UNSUPPORTED)), V(not_homeserver) (HTML, an empty answer, a redirect: warning
+      warning C(MEDIA_FEDERATION_UNSUPPORTED)), V(not_homeserver) (HTML, an empty answer, a redirect; warning
       C(MEDIA_ROUTE_NOT_HOMESERVER)) or V(no_answer) (timeout or a broken connection).
   returned: when O(server_name) is used
   type: dict
 families:
   description:
-    - What a peer with only IPv4 and a peer with only IPv6 would get, C({IPv4: {ok, reason}, IPv6: {ok, reason}}) -
-      the well-known over that family's addresses, then the targets' addresses of that family and their checks.
+    - What a peer with only IPv4 and a peer with only IPv6 would get, one C({ok, reason}) per family (C(IPv4),
+      C(IPv6)) - the well-known over that family's addresses, then the targets' addresses of that family and their
+      checks.
     - A family without addresses (no AAAA record) is stated in C(reason), not warned; a family whose addresses
       fail while the other works gives the warning C(IP_FAMILY_PARTIAL).
   returned: when O(server_name) is used

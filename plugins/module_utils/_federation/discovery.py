@@ -391,9 +391,10 @@ def _http_error_warning(well_known, fallback):
                 'option (e.g. "Synapse/1.120.0") and let homeservers through')
     elif status is not None and 500 <= status < 600:
         hint = '; peers that still hold a delegation keep it until it expires, the others fall back'
+    answer = 'HTTP %s' % status if status else 'no valid HTTP answer'
     return finding('WELLKNOWN_HTTP_ERROR', '%s (%s): homeservers take it as no delegation, fall back to %s and keep '
-                   'that for up to %d h%s' % (error.get('message'), 'HTTP %s' % status if status else 'no valid HTTP answer',
-                                             fallback, WELL_KNOWN_ERROR_CACHE_S // 3600, hint))
+                   'that for up to %d h%s' % (error.get('message'), answer, fallback, WELL_KNOWN_ERROR_CACHE_S // 3600,
+                                              hint))
 
 
 def _cache_warning(well_known, m_server):
@@ -414,10 +415,10 @@ def _srv_ignored(host, srv, m_server):
     present = [(name, srv[name]['records']) for name in srv_names(host) if name in srv and srv[name]['records']]
     if not present:
         return None
+    records = '; '.join('%s -> %s' % (name, _srv_text(found)) for name, found in present)
     return finding('SRV_IGNORED', '%s: ignored, because the well-known delegates to %s (the spec uses SRV records of '
                    'the server name only when there is no well-known delegation); remove them, or publish SRV '
-                   'records for the delegated name instead' % ('; '.join('%s -> %s' % (name, _srv_text(records))
-                                                                          for name, records in present), m_server))
+                   'records for the delegated name instead' % (records, m_server))
 
 
 def _normalise_host(name):

@@ -56,8 +56,8 @@ def build_report(server_name, discovery, connections, duration_ms):
     working = [family for family, (ok, dummy, dummy2) in verdicts.items() if ok]
     failing = [family for family, (ok, dummy, has_failures) in verdicts.items() if not ok and has_failures]
     if len(working) == 1 and failing:
-        warnings.append(finding('IP_FAMILY_PARTIAL', 'only %s works for %s: %s' % (working[0], server_name,
-                                                                                  families[failing[0]]['reason'])))
+        warnings.append(finding('IP_FAMILY_PARTIAL', 'only %s works for %s: %s'
+                                % (working[0], server_name, families[failing[0]]['reason'])))
     return {
         'server_name': server_name,
         'federation_ok': not errors and bool(reports),
@@ -87,11 +87,14 @@ def _no_address_reason(family, host, answer):
 
 
 def _well_known_stage(family, discovery):
-    """``(m_server or None, problem or None, has_failures)`` an ``family``-only peer gets from the well-known."""
+    """``(m_server or None, problem, has_failures)`` an ``family``-only peer gets from the well-known.
+
+    ``None`` when the well-known was not fetched from each address (not fetched at all, or its host did not resolve).
+    """
     well_known = discovery.get('well_known_result')
     by_address = (well_known or {}).get('by_address') or {}
     if not by_address:
-        return None, None, False
+        return None
     host = ((well_known.get('dns') or {}).get('host')) or discovery['resolution']['server_name']
     mine = [(ip, outcome) for ip, outcome in by_address.items() if ip_family(ip) == family]
     if not mine:
@@ -124,7 +127,8 @@ def family_verdicts(discovery, reports, conn_errors, global_errors):
             continue
         well_known = discovery.get('well_known_result') or {}
         main = (well_known.get('json') or {}).get('m.server') if str(resolution['method']).startswith('well_known') else None
-        got, problem, failures = _well_known_stage(family, discovery)
+        stage = _well_known_stage(family, discovery)
+        got, problem, failures = stage if stage is not None else (main, None, False)
         if got != main:
             if main is not None:
                 reason = '%s: %s-only peers get no delegation to %s and fall back to SRV or port 8448 of %s' % (

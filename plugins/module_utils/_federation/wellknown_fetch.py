@@ -105,6 +105,10 @@ def _error_result(url, exc):
     return result
 
 
+class _OtherFamilyOnly(FederationError):
+    """A redirect leads to a host with addresses of the other family only."""
+
+
 def _same_family(addresses, family):
     return [a for a in addresses if ip_family(a) == family]
 
@@ -133,7 +137,7 @@ def _get_from_address(url, ip, client, dns, deadline, max_bytes):
                 raise FederationError(answer['error']['code'], answer['error']['message'])
             addresses = _same_family(answer['addresses'], family)[:HOST_MAX_ADDRESSES]
         if not addresses:
-            raise FederationError('DNS_NO_ADDRESSES', 'the redirect to %s leads to a host without an %s address: '
+            raise _OtherFamilyOnly('DNS_NO_ADDRESSES', 'the redirect to %s leads to a host without an %s address: '
                                   'peers that reach %s over %s cannot follow it' % (url, family, first_host, family))
         error = None
         for address in addresses:
@@ -193,14 +197,19 @@ def fetch_well_known_by_address(hostname, client, path=WELL_KNOWN_SERVER_PATH, m
     keep4 = min(len(ipv4), max(HOST_MAX_ADDRESSES - len(ipv6), HOST_MAX_ADDRESSES // 2))
     addresses = ipv4[:keep4] + ipv6[:HOST_MAX_ADDRESSES - keep4]
     dns_info = {'host': host, 'ipv4': ipv4, 'ipv6': ipv6, 'errors': list(answer.get('family_errors') or [])}
-    if answer['error'] and not addresses:
-        return {'result': _error_result(url, FederationError(answer['error']['code'], answer['error']['message'])),
+    if not addresses:
+        error = answer['error'] or {'code': 'DNS_NO_ADDRESSES', 'message': '%s has no A or AAAA records' % host}
+        return {'result': _error_result(url, FederationError(error['code'], error['message'])),
                 'by_address': {}, 'dns': dns_info}
+    other_family_only = set()
 
     def fetch(ip):
         result = _empty_result(url)
         try:
             response, redirects = _get_from_address(url, ip, client, dns, deadline, max_bytes)
+        except _OtherFamilyOnly as exc:
+            other_family_only.add(ip)
+            return _error_result(url, exc)
         except FederationError as exc:
             return _error_result(url, exc)
         return describe_answer(result, response, redirects)
@@ -213,12 +222,10 @@ def fetch_well_known_by_address(hostname, client, path=WELL_KNOWN_SERVER_PATH, m
             result['error'] = {'code': 'WELLKNOWN_FETCH_FAILED', 'message': '%s from %s: %s: %s'
                                % (url, ip, type(exc).__name__, exc)}
         by_address[ip] = result
-    chosen = None
-    for ip in addresses:
-        chosen = by_address[ip]
-        if (chosen['error'] or {}).get('code', '')[len('WELLKNOWN_'):] not in CONNECTION_FAILURES:
-            break
-    if chosen['error'] and chosen['error']['code'] == 'WELLKNOWN_DNS_NO_ADDRESSES' and len(addresses) > 0:
+    chosen_ip = next((ip for ip in addresses if (by_address[ip]['error'] or {}).get('code', '')[len('WELLKNOWN_'):]
+                      not in CONNECTION_FAILURES), addresses[-1])
+    chosen = by_address[chosen_ip]
+    if chosen_ip in other_family_only:
         # A redirect to a host of the other family only: a dual-stack homeserver follows it.
         chosen = fetch_well_known(hostname, client, path, max_bytes, budget=max(0.0, deadline.remaining()))
     return {'result': chosen, 'by_address': by_address, 'dns': dns_info}

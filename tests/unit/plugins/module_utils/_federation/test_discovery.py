@@ -171,8 +171,8 @@ def test_an_ipv6_address_without_the_well_known(federation_lab):
     if 'wkv6' not in federation_lab.labels:
         pytest.skip('no IPv6 loopback on this machine')
     out = _resolve(federation_lab, federation_lab.labels['wkv6'])
-    assert out['well_known_result']['by_address']['::1'] == {'status': None, 'm_server': None,
-                                                            'error': 'WELLKNOWN_CONNECTION_REFUSED'}
+    refused = {'status': None, 'm_server': None, 'error': 'WELLKNOWN_CONNECTION_REFUSED'}
+    assert out['well_known_result']['by_address']['::1'] == refused
     assert 'peers that reach ::1 get no delegation (WELLKNOWN_CONNECTION_REFUSED)' in _warning(out, 'WELLKNOWN_ADDRESS_DIFFERS')
 
 

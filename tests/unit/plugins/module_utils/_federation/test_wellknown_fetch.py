@@ -156,7 +156,8 @@ def test_fetch_from_every_address(federation_lab):
     assert fetched['result']['json'] == {'m.server': 'hs-wkdiffer.lab.test:8443'}
     # A redirect stays on the address it started from; a refused address leaves the next one to decide.
     redirect = fetch_well_known_by_address('wkredirect.lab.test', client)
-    (only,) = redirect['by_address'].values()
+    only = list(redirect['by_address'].values())[0]
+    assert len(redirect['by_address']) == 1
     assert only['redirects'] == ['https://wkredirect.lab.test/moved'] and only['json']
     refused = fetch_well_known_by_address('srv.lab.test', client)
     assert refused['result']['error']['code'] == 'WELLKNOWN_CONNECTION_REFUSED'
@@ -170,3 +171,22 @@ def test_every_address_shares_the_well_known_phase(federation_lab):
     fetched = fetch_well_known_by_address('wkslow.lab.test', client)
     assert time.monotonic() - started < 0.5 + 0.3
     assert fetched['result']['error']['code'] == 'WELLKNOWN_HTTP_TIMEOUT'
+
+
+def test_a_redirect_to_the_other_family_only(federation_lab):
+    if not federation_lab.ipv6:
+        pytest.skip('no IPv6 loopback on this machine')
+    cert, key = federation_lab.ca.issue(['::1'])
+    target = HttpsSite('::1', 0, cert, key, {'/x': Reply(body={'m.server': 'hs.example:443'})})
+    cert, key = federation_lab.ca.issue(['127.0.0.1'])
+    start = HttpsSite('127.0.0.1', 0, cert, key, {
+        '/.well-known/matrix/server': Reply(302, b'', headers={'Location': 'https://[::1]:%d/x' % target.port})})
+    try:
+        fetched = fetch_well_known_by_address('127.0.0.1:%d' % start.port, HttpsClient(None, federation_lab.ca_path, 5))
+    finally:
+        start.close()
+        target.close()
+    # An IPv4-only peer cannot follow it; a dual-stack homeserver does, and that is the resolution's answer.
+    assert fetched['by_address']['127.0.0.1']['error']['code'] == 'WELLKNOWN_DNS_NO_ADDRESSES'
+    assert 'without an IPv4 address' in fetched['by_address']['127.0.0.1']['error']['message']
+    assert fetched['result']['json'] == {'m.server': 'hs.example:443'}
