@@ -247,6 +247,12 @@ def _resolve_server_name(server_name, dns, https):
     well_known.update(by_address=by_address, dns=(fetched or {}).get('dns'),
                       cache=well_known_cache_lifetime(well_known.get('headers'), delegated is not None))
     m_server = well_known['json'].get('m.server') if delegated is not None else None
+    wk_dns = well_known['dns'] or {}
+    dummy, too_many = bounded_addresses({'host': parsed.host, 'ipv4': wk_dns.get('ipv4') or [],
+                                         'ipv6': wk_dns.get('ipv6') or [],
+                                         'addresses': (wk_dns.get('ipv4') or []) + (wk_dns.get('ipv6') or [])})
+    if too_many:
+        warnings.append(too_many)
     fallback = _fallback_text(parsed.host, srv)
     differs = address_differences(by_address, m_server, fallback)
     if differs:

@@ -138,7 +138,7 @@ def _get_from_address(url, ip, client, dns, deadline, max_bytes):
             addresses = _same_family(answer['addresses'], family)[:HOST_MAX_ADDRESSES]
         if not addresses:
             raise _OtherFamilyOnly('DNS_NO_ADDRESSES', 'the redirect to %s leads to a host without an %s address: '
-                                  'peers that reach %s over %s cannot follow it' % (url, family, first_host, family))
+                                   'peers that reach %s over %s cannot follow it' % (url, family, first_host, family))
         error = None
         for address in addresses:
             try:
