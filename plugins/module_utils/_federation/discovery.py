@@ -195,7 +195,13 @@ def resolve_server_name(server_name, dns, https):
     ``None`` for IP literals (no SNI, the certificate must cover the IP) and
     ``errors``/``warnings`` are lists of ``{code, message}``. The targets are
     bounded (spec.py: SRV records, addresses per host, connections), each
-    cut reported in ``warnings``.
+    cut reported in ``warnings``. When the well-known is fetched,
+    ``well_known_result`` also has ``by_address`` (``{ip: {status, m_server,
+    error}}``, the fetch from every address of the host), ``dns`` (the
+    host's addresses) and ``cache`` (how long peers keep the answer, see
+    :func:`wellknown_fetch.well_known_cache_lifetime`); what homeservers
+    ignore is said in ``warnings`` (``WELLKNOWN_ADDRESS_DIFFERS``,
+    ``SRV_IGNORED``, ``WELLKNOWN_HTTP_ERROR``, ``WELLKNOWN_CACHE_LONG``).
     """
     out = _resolve_server_name(server_name, dns, https)
     _bound_connections(out['resolution'], out['warnings'])
