@@ -233,9 +233,34 @@ resolution:
 well_known_result:
   description:
     - The C(/.well-known/matrix/server) fetch (url, status, headers, content_type, body_text, json, redirects,
-      error, warnings); null when the spec does not fetch it (IP literal or explicit port).
+      error, warnings) a homeserver gets (the first address of the host that connects); null when the spec does
+      not fetch it (IP literal or explicit port).
+    - It is also fetched from every address of the host (A and AAAA, at most 8) at once, within the well-known
+      phase of the run; C(by_address), C(dns) and C(cache) say what each address answered and how long peers
+      keep the answer.
   returned: when O(server_name) is used
   type: dict
+  contains:
+    by_address:
+      description:
+        - One entry per address of the host, C({status, m_server, error}) - C(m_server) is the delegation a peer
+          reaching that address gets (null for none), C(error) the code saying why there is none (for example
+          C(WELLKNOWN_HTTP_STATUS), C(WELLKNOWN_CONNECTION_REFUSED), C(WELLKNOWN_NO_M_SERVER); null with a
+          delegation). Addresses that disagree give the warning C(WELLKNOWN_ADDRESS_DIFFERS).
+      type: dict
+      sample: {192.0.2.1: {status: 200, m_server: "matrix.example.org:443", error: null},
+               "2001:db8::1": {status: null, m_server: null, error: WELLKNOWN_CONNECTION_REFUSED}}
+    dns:
+      description: The addresses of the host that were asked, C({host, ipv4, ipv6, errors}) (C(errors) the A or AAAA lookups that failed).
+      type: dict
+    cache:
+      description:
+        - How long peers keep this answer, as Synapse computes it, C({lifetime_s, source, capped, requested_s}).
+        - C(source) is V(max-age) or V(no-store) (C(Cache-Control)), V(expires) (C(Expires) against the answer's
+          C(Date)), V(default) (a delegation without cache headers, 24 h) or V(error) (no delegation, kept 1 h).
+        - Header values are kept within 5 min and 48 h (C(capped) then true, C(requested_s) what the headers asked).
+      type: dict
+      sample: {lifetime_s: 86400, source: default, capped: false, requested_s: null}
 dns_result:
   description:
     - SRV answers of both service names (C(srv)), resolved hosts with addresses and CNAME chains (C(hosts))
@@ -247,9 +272,25 @@ connection_reports:
     - One report per C(ip:port) that answered, with C(tls), C(certificates), C(certificate_error), C(checks)
       (C(matching_server_name), C(future_valid_until_ts), C(has_ed25519_key), C(all_ed25519_checks_ok),
       C(ed25519_checks), C(valid_certificates), C(all_checks_ok)), C(keys), C(verify_keys), C(valid_until_ts),
-      C(version), C(errors) and C(warnings).
+      C(version), C(media), C(errors) and C(warnings).
+    - C(media) is what the address answered to C(GET /_matrix/federation/v1/media/download/<random id>) without
+      authorization (asked on the same connection as the keys and the version), C({status, errcode, verdict}) with
+      C(verdict) V(homeserver) (a Matrix error such as 401 C(M_UNAUTHORIZED)), V(unsupported) (C(M_UNRECOGNIZED),
+      warning C(MEDIA_FEDERATION_UNSUPPORTED)), V(not_homeserver) (HTML, an empty answer, a redirect; warning
+      C(MEDIA_ROUTE_NOT_HOMESERVER)) or V(no_answer) (timeout or a broken connection).
   returned: when O(server_name) is used
   type: dict
+families:
+  description:
+    - What a peer with only IPv4 and a peer with only IPv6 would get, one C({ok, reason}) per family (C(IPv4),
+      C(IPv6)) - the well-known over that family's addresses, then the targets' addresses of that family and their
+      checks.
+    - A family without addresses (no AAAA record) is stated in C(reason), not warned; a family whose addresses
+      fail while the other works gives the warning C(IP_FAMILY_PARTIAL).
+  returned: when O(server_name) is used
+  type: dict
+  sample: {IPv4: {ok: true, reason: "192.0.2.10:8448 answers and passes every check"},
+           IPv6: {ok: false, reason: "no AAAA record for matrix.example.org"}}
 connection_errors:
   description: C({code, message}) for each C(ip:port) that could not be tested.
   returned: when O(server_name) is used

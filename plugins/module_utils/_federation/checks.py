@@ -13,13 +13,16 @@ connection's part of the report. No network here.
 """
 
 import datetime
+import json
 import re
 import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY
-from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import GO_CHECKS, KEY_PATH
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
+    GO_CHECKS, KEY_PATH, MEDIA_AUTH_ERRCODES, MEDIA_DOWNLOAD_PATH_PREFIX,
+)
 
 if HAS_CRYPTOGRAPHY:
     from cryptography import x509
@@ -284,6 +287,52 @@ def parse_version(status, body):
     return {'name': server.get('name'), 'version': server.get('version')}
 
 
+def evaluate_media_route(status, body, error=None):
+    """Who answered the unauthenticated media download: ``{status, errcode, verdict}`` and a warning or ``None`` (pure).
+
+    ``status`` and ``body`` (bytes) are the answer, ``error`` the
+    ``FederationError`` of a request without one. Verdicts: ``homeserver``
+    (a JSON Matrix error: 401 ``M_UNAUTHORIZED``/``M_MISSING_TOKEN``/``M_FORBIDDEN``,
+    or another errcode such as ``M_NOT_FOUND``), ``unsupported`` (``M_UNRECOGNIZED``:
+    no authenticated media federation, ``MEDIA_FEDERATION_UNSUPPORTED``),
+    ``not_homeserver`` (HTML, an empty or non-Matrix answer, a redirect, an
+    oversized body: the proxy does not pass the route, ``MEDIA_ROUTE_NOT_HOMESERVER``)
+    and ``no_answer`` (timeout or a broken connection: nothing to judge, no warning).
+    """
+    route = MEDIA_DOWNLOAD_PATH_PREFIX + '<id>'
+    if error is not None:
+        code = getattr(error, 'code', None)
+        if code == 'RESPONSE_TOO_LARGE':
+            return {'status': None, 'errcode': None, 'verdict': 'not_homeserver'}, finding(
+                'MEDIA_ROUTE_NOT_HOMESERVER', 'GET %s (no authorization) answered with a body over the limit, not a '
+                'Matrix error: the reverse proxy does not pass /_matrix/federation/v1/media/ to the homeserver, so '
+                'peers cannot fetch media from this server' % route)
+        return {'status': None, 'errcode': None, 'verdict': 'no_answer'}, None
+    errcode = None
+    try:
+        value = json.loads(body.decode('utf-8')) if body else None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        value = None
+    if isinstance(value, dict) and isinstance(value.get('errcode'), str) and value['errcode'].startswith('M_'):
+        errcode = value['errcode']
+    result = {'status': status, 'errcode': errcode, 'verdict': 'homeserver'}
+    if errcode == 'M_UNRECOGNIZED':
+        result['verdict'] = 'unsupported'
+        return result, finding('MEDIA_FEDERATION_UNSUPPORTED', 'GET %s answered HTTP %s M_UNRECOGNIZED: the homeserver '
+                               'does not implement authenticated media over federation (spec v1.11), so peers on '
+                               'current Synapse cannot fetch media from it; upgrade the homeserver' % (route, status))
+    redirect = status is not None and 300 <= status < 400
+    if errcode is not None and not redirect and (status != 200 or errcode in MEDIA_AUTH_ERRCODES):
+        return result, None
+    result['verdict'] = 'not_homeserver'
+    what = 'HTTP %s with %s' % (status, 'a redirect' if redirect else 'an empty body' if not body
+                                else 'a body that is not a Matrix error')
+    return result, finding('MEDIA_ROUTE_NOT_HOMESERVER', 'GET %s (no authorization) answered %s, not the homeserver\'s '
+                           '401 M_UNAUTHORIZED: the reverse proxy does not pass /_matrix/federation/v1/media/ to the '
+                           'homeserver (route all of /_matrix/federation/ there), so peers cannot fetch media from '
+                           'this server' % (route, what))
+
+
 def error_finding(exc, prefix=''):
     """The ``{code, message}`` finding of an exception raised by a probe (``prefix`` names the request)."""
     if isinstance(exc, FederationError):
@@ -340,4 +389,12 @@ def build_connection_report(server_name, resolution, target, address, probe, now
         except FederationError:
             pass
         report['version'] = parse_version(probe['version_response'].status, body)
+    media = probe.get('media_response')
+    if media is not None or probe.get('media_error') is not None:
+        report['media'], warning = evaluate_media_route(media.status if media is not None else None,
+                                                        media.body if media is not None else b'', probe.get('media_error'))
+        if warning:
+            report['warnings'].append(warning)
+    else:
+        report['media'] = None
     return report, None

@@ -20,18 +20,26 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.spec
     HOST_MAX_ADDRESSES,
     MAX_CONNECTIONS,
     SRV_MAX_RECORDS,
+    WELL_KNOWN_ERROR_CACHE_S,
+    WELL_KNOWN_MAX_CACHE_S,
     WELL_KNOWN_SERVER_PATH,
     choose_srv,
     format_host_port,
     srv_names,
 )
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import fetch_well_known
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import (
+    fetch_well_known_by_address,
+    well_known_cache_lifetime,
+)
 
+# Well-known answers that are an HTTP error (a status other than 200 and 404, or a broken HTTP answer):
+# WELLKNOWN_HTTP_ERROR, not WELLKNOWN_BROKEN (one code per fault).
+_HTTP_ERRORS = ('WELLKNOWN_HTTP_STATUS', 'WELLKNOWN_HTTP_ERROR')
 # Well-known failures that mean "someone tried to delegate and it is broken"
 # (as opposed to "there is no well-known"), reported as warnings.
 _BROKEN_WELL_KNOWN = ('WELLKNOWN_INVALID_JSON', 'WELLKNOWN_TOO_LARGE', 'WELLKNOWN_REDIRECT_LOOP',
                       'WELLKNOWN_TOO_MANY_REDIRECTS', 'WELLKNOWN_TLS_CERT_INVALID', 'WELLKNOWN_TLS_ERROR',
-                      'WELLKNOWN_HTTP_TIMEOUT', 'WELLKNOWN_TLS_TIMEOUT', 'WELLKNOWN_HTTP_ERROR', 'WELLKNOWN_INVALID_URL',
+                      'WELLKNOWN_HTTP_TIMEOUT', 'WELLKNOWN_TLS_TIMEOUT', 'WELLKNOWN_INVALID_URL',
                       'WELLKNOWN_DNS_SERVFAIL', 'WELLKNOWN_DNS_TIMEOUT', 'WELLKNOWN_TIMEOUT', 'WELLKNOWN_FETCH_FAILED')
 
 
@@ -187,7 +195,13 @@ def resolve_server_name(server_name, dns, https):
     ``None`` for IP literals (no SNI, the certificate must cover the IP) and
     ``errors``/``warnings`` are lists of ``{code, message}``. The targets are
     bounded (spec.py: SRV records, addresses per host, connections), each
-    cut reported in ``warnings``.
+    cut reported in ``warnings``. When the well-known is fetched,
+    ``well_known_result`` also has ``by_address`` (``{ip: {status, m_server,
+    error}}``, the fetch from every address of the host), ``dns`` (the
+    host's addresses) and ``cache`` (how long peers keep the answer, see
+    :func:`wellknown_fetch.well_known_cache_lifetime`); what homeservers
+    ignore is said in ``warnings`` (``WELLKNOWN_ADDRESS_DIFFERS``,
+    ``SRV_IGNORED``, ``WELLKNOWN_HTTP_ERROR``, ``WELLKNOWN_CACHE_LONG``).
     """
     out = _resolve_server_name(server_name, dns, https)
     _bound_connections(out['resolution'], out['warnings'])
@@ -218,10 +232,13 @@ def _resolve_server_name(server_name, dns, https):
 
     # Step 3, with the SRV lookups of steps 4/5 in flight at the same time;
     # they are used only if the well-known gives no delegation.
-    (well_known, wk_exc), (srv, srv_exc) = run_parallel([
-        lambda: fetch_well_known(parsed.host, https, WELL_KNOWN_SERVER_PATH),
+    # The well-known is fetched from every address of the host at once: the answer a homeserver gets
+    # (the first address that connects) decides, the others say what peers of one family get.
+    (fetched, wk_exc), (srv, srv_exc) = run_parallel([
+        lambda: fetch_well_known_by_address(parsed.host, https, WELL_KNOWN_SERVER_PATH),
         lambda: _lookup_both_srv(dns, parsed.host, prefetch=True),
     ])
+    well_known = fetched['result'] if wk_exc is None else None
     if wk_exc is not None:
         # A failure the fetch did not foresee (a redirect to a URL that cannot be parsed) is still only a
         # well-known that cannot be used: homeservers fall through to SRV, and so does the test.
@@ -230,8 +247,29 @@ def _resolve_server_name(server_name, dns, https):
                           parsed.host, WELL_KNOWN_SERVER_PATH, type(wk_exc).__name__, wk_exc))}
     if srv_exc is not None:
         raise srv_exc
-    out['well_known_result'] = well_known
     delegated = well_known_delegation(well_known, warnings)
+    out['well_known_result'] = well_known = dict(well_known)
+    by_address = dict((ip, address_outcome(result)) for ip, result in ((fetched or {}).get('by_address') or {}).items())
+    well_known.update(by_address=by_address, dns=(fetched or {}).get('dns'),
+                      cache=well_known_cache_lifetime(well_known.get('headers'), delegated is not None))
+    m_server = well_known['json'].get('m.server') if delegated is not None else None
+    wk_dns = well_known['dns'] or {}
+    dummy, too_many = bounded_addresses({'host': parsed.host, 'ipv4': wk_dns.get('ipv4') or [],
+                                         'ipv6': wk_dns.get('ipv6') or [],
+                                         'addresses': (wk_dns.get('ipv4') or []) + (wk_dns.get('ipv6') or [])})
+    if too_many:
+        warnings.append(too_many)
+    fallback = _fallback_text(parsed.host, srv)
+    differs = address_differences(by_address, m_server, fallback)
+    if differs:
+        warnings.append(differs)
+    for finding_ in (_http_error_warning(well_known, fallback), _cache_warning(well_known, m_server)):
+        if finding_:
+            warnings.append(finding_)
+    if delegated is not None:
+        ignored = _srv_ignored(parsed.host, srv, m_server)
+        if ignored:
+            warnings.append(ignored)
     if delegated is None:
         dns_result['srv'].update(srv)
         resolution.update(host_header=parsed.host, sni=parsed.host)
@@ -289,6 +327,110 @@ def well_known_delegation(well_known, warnings):
     except FederationError as exc:
         warnings.append(finding('WELLKNOWN_INVALID_M_SERVER', '%s: "m.server" is ignored: %s' % (well_known['url'], exc.message)))
         return None
+
+
+def address_outcome(result):
+    """``{status, m_server, error}`` of one address's well-known fetch (pure).
+
+    ``m_server`` is the delegation a peer gets from it (``None``: none),
+    ``error`` the code saying why there is none (``None`` with a delegation).
+    """
+    problems = []
+    delegated = well_known_delegation(result, problems)
+    if delegated is not None:
+        return {'status': result.get('status'), 'm_server': result['json']['m.server'], 'error': None}
+    codes = [p['code'] for p in problems if p['code'] not in ('WELLKNOWN_BROKEN',)]
+    code = result['error']['code'] if result.get('error') else (codes[0] if codes else 'WELLKNOWN_NO_M_SERVER')
+    return {'status': result.get('status'), 'm_server': None, 'error': code}
+
+
+def _fallback_text(host, srv):
+    """Where peers without a delegation go: the server name's SRV records, else ``host:8448``."""
+    fed_name, legacy_name = srv_names(host)
+    if fed_name not in srv:
+        return '%s:%d' % (host, DEFAULT_FEDERATION_PORT)
+    choice = choose_srv(srv[fed_name], srv[legacy_name])
+    if choice is None:
+        return '%s:%d' % (host, DEFAULT_FEDERATION_PORT)
+    name = fed_name if choice == 'fed' else legacy_name
+    if srv[name]['error']:
+        return 'SRV %s (which fails: %s)' % (name, srv[name]['error']['code'])
+    return 'SRV %s (%s)' % (name, _srv_text(srv[name]['records']))
+
+
+def _srv_text(records):
+    return ', '.join('%s:%s' % (r['target'], r['port']) for r in records)
+
+
+def _outcome_text(outcome):
+    if outcome['m_server'] is not None:
+        return 'are delegated to %s' % outcome['m_server']
+    return 'get no delegation (%s%s)' % (outcome['error'], ', HTTP %s' % outcome['status'] if outcome['status'] else '')
+
+
+def address_differences(by_address, m_server, fallback):
+    """The ``WELLKNOWN_ADDRESS_DIFFERS`` warning when the addresses of the host do not give the same delegation.
+
+    ``by_address`` is ``{ip: address_outcome}``, ``m_server`` the delegation
+    homeservers got (``None``: none), ``fallback`` where peers without one
+    go. ``None`` when every address gives the same delegation (pure).
+    """
+    odd = [(ip, outcome) for ip, outcome in by_address.items() if outcome['m_server'] != m_server]
+    if not odd or len(by_address) < 2:
+        return None
+    parts = []
+    for ip, outcome in odd:
+        text = 'peers that reach %s %s' % (ip, _outcome_text(outcome))
+        if outcome['m_server'] is None:
+            text += ' and fall back to %s' % fallback
+        parts.append(text)
+    same = sorted(ip for ip in by_address if by_address[ip]['m_server'] == m_server)
+    what = ('are delegated to %s' % m_server) if m_server is not None else 'get no delegation (fall back to %s)' % fallback
+    return finding('WELLKNOWN_ADDRESS_DIFFERS', '%s, while peers that reach %s %s: serve the same well-known on '
+                   'every address of the host (A and AAAA)' % ('; '.join(parts), ', '.join(same) or 'no other address',
+                                                               what))
+
+
+def _http_error_warning(well_known, fallback):
+    """``WELLKNOWN_HTTP_ERROR``: a status other than 200 and 404 (or a broken HTTP answer), else ``None``."""
+    error = well_known.get('error') or {}
+    if error.get('code') not in _HTTP_ERRORS or well_known.get('status') == 404:
+        return None
+    status = well_known.get('status')
+    hint = ''
+    if status == 403:
+        hint = ('; a 403 often comes from a WAF or bot filter refusing the User-Agent: test with the user_agent '
+                'option (e.g. "Synapse/1.120.0") and let homeservers through')
+    elif status is not None and 500 <= status < 600:
+        hint = '; peers that still hold a delegation keep it until it expires, the others fall back'
+    answer = 'HTTP %s' % status if status else 'no valid HTTP answer'
+    return finding('WELLKNOWN_HTTP_ERROR', '%s (%s): homeservers take it as no delegation, fall back to %s and keep '
+                   'that for up to %d h%s' % (error.get('message'), answer, fallback, WELL_KNOWN_ERROR_CACHE_S // 3600,
+                                              hint))
+
+
+def _cache_warning(well_known, m_server):
+    """``WELLKNOWN_CACHE_LONG``: the answer asks peers to keep the delegation over 48 h, else ``None``."""
+    cache = well_known.get('cache') or {}
+    requested = cache.get('requested_s')
+    if m_server is None or requested is None or requested <= WELL_KNOWN_MAX_CACHE_S:
+        return None
+    return finding('WELLKNOWN_CACHE_LONG', '%s asks peers to keep the delegation to %s for %.1f h (%s): Synapse keeps it '
+                   '%d h at most, other homeservers may keep it as long as asked, and a change of m.server reaches '
+                   'them only then; send Cache-Control: max-age of a few hours'
+                   % (well_known.get('url'), m_server, requested / 3600.0, cache.get('source'),
+                      WELL_KNOWN_MAX_CACHE_S // 3600))
+
+
+def _srv_ignored(host, srv, m_server):
+    """``SRV_IGNORED``: the server name has SRV records, but the well-known delegation decided; else ``None``."""
+    present = [(name, srv[name]['records']) for name in srv_names(host) if name in srv and srv[name]['records']]
+    if not present:
+        return None
+    records = '; '.join('%s -> %s' % (name, _srv_text(found)) for name, found in present)
+    return finding('SRV_IGNORED', '%s: ignored, because the well-known delegates to %s (the spec uses SRV records of '
+                   'the server name only when there is no well-known delegation); remove them, or publish SRV '
+                   'records for the delegated name instead' % (records, m_server))
 
 
 def _normalise_host(name):

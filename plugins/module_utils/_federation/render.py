@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Render federation reports as JUnit XML and Prometheus textfile format, the federation matrix as text (pure).
+"""Render federation reports as JUnit XML, Prometheus textfile format and text, the federation matrix as text (pure).
 
 Reports carry text the tested peer chose (version strings, names, messages
 quoting its answers), so every string is made safe here: XML gets only the
@@ -103,11 +103,12 @@ def _number(value):
 
 
 def render_prometheus(reports):
-    """Prometheus textfile-collector format: federation_ok, each check, cert expiry days, counts, duration."""
+    """Prometheus textfile-collector format: federation_ok, each check, cert expiry days, each IP family, counts, duration."""
     metrics = {
         'matrix_federation_ok': ('gauge', '1 when federation with the server works', []),
         'matrix_federation_check': ('gauge', '1 when the check passed on the address', []),
         'matrix_federation_cert_expiry_days': ('gauge', 'days until the leaf certificate expires', []),
+        'matrix_federation_family_ok': ('gauge', '1 when a peer of that IP family alone federates with the server', []),
         'matrix_federation_errors': ('gauge', 'number of errors in the report', []),
         'matrix_federation_warnings': ('gauge', 'number of warnings in the report', []),
         'matrix_federation_duration_seconds': ('gauge', 'duration of the test', []),
@@ -124,6 +125,9 @@ def render_prometheus(reports):
             if certs:
                 metrics['matrix_federation_cert_expiry_days'][2].append('{server_name=%s,address=%s} %s' % (
                     server, _label(key), _number(certs[0].get('days_until_expiry'))))
+        for family, verdict in sorted((report.get('families') or {}).items()):
+            metrics['matrix_federation_family_ok'][2].append('{server_name=%s,family=%s} %d' % (
+                server, _label(family), 1 if (verdict or {}).get('ok') else 0))
         metrics['matrix_federation_errors'][2].append('{server_name=%s} %d' % (server, len(report.get('errors', []))))
         metrics['matrix_federation_warnings'][2].append('{server_name=%s} %d' % (
             server, len(report.get('federation_warnings', []))))
@@ -150,6 +154,71 @@ def _interval(milliseconds):
     if seconds < 120:
         return '%d s' % seconds
     return '%d min' % (seconds // 60) if seconds < 7200 else '%.1f h' % (seconds / 3600.0)
+
+
+def _duration(seconds):
+    seconds = int(seconds)
+    if seconds < 120:
+        return '%d s' % seconds
+    if seconds < 7200:
+        return '%d min' % (seconds // 60)
+    return '%d h' % (seconds // 3600) if seconds % 3600 == 0 else '%.1f h' % (seconds / 3600.0)
+
+
+def _cache_line(well_known):
+    """How long a change of the well-known takes to reach peers (Synapse's cache), or ``None``."""
+    cache = well_known.get('cache')
+    if not cache:
+        return None
+    lifetime = _duration(cache['lifetime_s'])
+    if cache['source'] == 'error':
+        return ('well-known cache: no delegation, peers remember that for %s: a new or repaired well-known reaches '
+                'them within %s' % (lifetime, lifetime))
+    why = {'max-age': 'Cache-Control max-age', 'expires': 'Expires', 'no-store': 'Cache-Control no-store',
+           'default': 'no cache headers: the default'}[cache['source']]
+    line = 'well-known cache: peers keep the delegation %s (%s%s): a change of m.server reaches them within %s' % (
+        lifetime, why, ', kept within 5 min..48 h from %s' % _duration(max(0, cache['requested_s'] or 0))
+        if cache.get('capped') else '', lifetime)
+    return line
+
+
+def render_report_text(report):
+    """One server's report as lines for a terminal: the verdict, each IP family, the well-known, the connections.
+
+    Says what an IPv4-only and an IPv6-only peer get (``families``), what
+    every address of the well-known host answers, how long peers keep the
+    well-known answer, each connection's checks and media route, then the
+    errors and warnings.
+    """
+    resolution = report.get('resolution') or {}
+    lines = ['%s: federation %s (resolution: %s%s)' % (
+        _plain(report.get('server_name', '?')), 'ok' if report.get('federation_ok') else 'FAILS',
+        _plain(resolution.get('method')), ', delegated to %s' % _plain(resolution['delegated_hostname'])
+        if resolution.get('delegated_hostname') else '')]
+    for family in ('IPv4', 'IPv6'):
+        verdict = (report.get('families') or {}).get(family)
+        if verdict:
+            lines.append('  %s-only peers: %s: %s' % (family, 'ok' if verdict['ok'] else 'FAIL', _plain(verdict['reason'])))
+    well_known = report.get('well_known_result') or {}
+    for ip, outcome in sorted((well_known.get('by_address') or {}).items()):
+        lines.append('  well-known from %s: %s' % (_plain(ip), _plain(
+            'm.server %s' % outcome['m_server'] if outcome.get('m_server') else 'no delegation (%s%s)' % (
+                outcome.get('error'), ', HTTP %s' % outcome['status'] if outcome.get('status') else ''))))
+    cache = _cache_line(well_known)
+    if cache:
+        lines.append('  ' + cache)
+    for key in sorted(report.get('connection_reports') or {}):
+        conn = report['connection_reports'][key]
+        media = conn.get('media') or {}
+        lines.append('  %s: %s, media route: %s' % (
+            _plain(key), 'all checks ok' if (conn.get('checks') or {}).get('all_checks_ok') else 'checks FAIL',
+            _plain(media.get('verdict', 'not asked'))))
+    for key in sorted(report.get('connection_errors') or {}):
+        lines.append('  %s: %s' % (_plain(key), _plain(report['connection_errors'][key]['code'])))
+    lines.extend('  error %s: %s' % (_plain(e['code']), _plain(e['message'])) for e in report.get('errors') or [])
+    lines.extend('  warning %s: %s' % (_plain(w['code']), _plain(w['message']))
+                 for w in report.get('federation_warnings') or [])
+    return lines
 
 
 def render_matrix_text(matrix):

@@ -10,7 +10,7 @@ Pure: built from the discovery record and the connection reports of
 """
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import finding
-from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import VERSION_PATH
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import VERSION_PATH, format_host_port, ip_family
 
 # TCP-level failures: another address may still serve (homeservers try the
 # next one), so they degrade federation rather than break it.
@@ -39,12 +39,6 @@ def build_report(server_name, discovery, connections, duration_ms):
     for key in sorted(conn_errors):
         entry = finding(conn_errors[key]['code'], '%s: %s' % (key, conn_errors[key]['message']))
         (warnings if degraded else errors).append(entry)
-    if degraded and conn_errors:
-        working = set(_family(k) for k in reports)
-        failing = set(_family(k) for k in conn_errors)
-        if len(working) == 1 and failing and not failing & working:
-            warnings.append(finding('IP_FAMILY_PARTIAL', 'only %s works for %s: every %s address is unreachable (%s)'
-                                    % (list(working)[0], server_name, list(failing)[0], ', '.join(sorted(conn_errors)))))
     version = None
     for key in sorted(reports):
         if reports[key]['version'] and 'error' not in reports[key]['version']:
@@ -56,6 +50,14 @@ def build_report(server_name, discovery, connections, duration_ms):
         errors.append(finding('VERSION_FAILED', 'GET %s failed on every address: %s' % (VERSION_PATH, version['error'])))
     if not errors and not reports and not conn_errors:
         errors.append(finding('NO_TARGETS', 'resolution of %s gave no address to connect to' % server_name))
+    global_errors = list(discovery['errors']) + [e for e in errors if e['code'] in ('VERSION_FAILED', 'NO_TARGETS')]
+    verdicts = family_verdicts(discovery, reports, conn_errors, global_errors)
+    families = dict((family, {'ok': ok, 'reason': reason}) for family, (ok, reason, dummy) in verdicts.items())
+    working = [family for family, (ok, dummy, dummy2) in verdicts.items() if ok]
+    failing = [family for family, (ok, dummy, has_failures) in verdicts.items() if not ok and has_failures]
+    if len(working) == 1 and failing:
+        warnings.append(finding('IP_FAMILY_PARTIAL', 'only %s works for %s: %s'
+                                % (working[0], server_name, families[failing[0]]['reason'])))
     return {
         'server_name': server_name,
         'federation_ok': not errors and bool(reports),
@@ -65,14 +67,112 @@ def build_report(server_name, discovery, connections, duration_ms):
         'connection_reports': reports,
         'connection_errors': conn_errors,
         'version': version,
+        'families': families,
         'errors': errors,
         'federation_warnings': warnings,
         'duration_ms': duration_ms,
     }
 
 
-def _family(key):
-    return 'IPv6' if key.startswith('[') else 'IPv4'
+_FAMILIES = ('IPv4', 'IPv6')
+_RECORD = {'IPv4': 'A', 'IPv6': 'AAAA'}
+
+
+def _no_address_reason(family, host, answer):
+    """Why ``host`` has no address of ``family``: its lookup failed, or there is no such record."""
+    for error in (answer or {}).get('family_errors') or []:
+        if ('%s lookup' % _RECORD[family]) in error.get('message', ''):
+            return 'the %s lookup for %s failed (%s)' % (_RECORD[family], host, error['code'])
+    return 'no %s record for %s' % (_RECORD[family], host)
+
+
+def _well_known_stage(family, discovery):
+    """``(m_server or None, problem, has_failures)`` an ``family``-only peer gets from the well-known.
+
+    ``None`` when the well-known was not fetched from each address (not fetched at all, or its host did not resolve).
+    """
+    well_known = discovery.get('well_known_result')
+    by_address = (well_known or {}).get('by_address') or {}
+    if not by_address:
+        return None
+    host = ((well_known.get('dns') or {}).get('host')) or discovery['resolution']['server_name']
+    mine = [(ip, outcome) for ip, outcome in by_address.items() if ip_family(ip) == family]
+    if not mine:
+        return None, '%s, so %s-only peers cannot fetch the well-known' % (_no_address_reason(
+            family, host, {'family_errors': (well_known.get('dns') or {}).get('errors')}), family), False
+    for ip, outcome in mine:
+        if (outcome['error'] or '')[len('WELLKNOWN_'):] not in _UNREACHABLE:
+            return outcome['m_server'], '%s answers the well-known with %s' % (
+                ip, outcome['m_server'] or 'no delegation (%s)' % outcome['error']), True
+    return None, 'no %s address of %s serves the well-known (%s)' % (
+        family, host, ', '.join('%s: %s' % (ip, outcome['error']) for ip, outcome in mine)), True
+
+
+def family_verdicts(discovery, reports, conn_errors, global_errors):
+    """What an IPv4-only and an IPv6-only peer would get: ``{family: (ok, reason, has_failures)}`` (pure).
+
+    A peer of one family fetches the well-known over that family's
+    addresses (a different delegation than the others get is a failure:
+    it is not what was tested), then connects to the targets' addresses of
+    that family; it federates when one of them passes every check and the
+    report has no error outside the connections. ``has_failures`` is true
+    when the family has addresses that fail (not when it has none).
+    """
+    resolution = discovery['resolution']
+    verdicts = {}
+    for family in _FAMILIES:
+        if resolution.get('method') is None:
+            first = global_errors[0]['code'] if global_errors else 'no method'
+            verdicts[family] = (False, 'the server name does not resolve (%s)' % first, False)
+            continue
+        well_known = discovery.get('well_known_result') or {}
+        main = (well_known.get('json') or {}).get('m.server') if str(resolution['method']).startswith('well_known') else None
+        stage = _well_known_stage(family, discovery)
+        got, problem, failures = stage if stage is not None else (main, None, False)
+        if got != main:
+            if main is not None:
+                reason = '%s: %s-only peers get no delegation to %s and fall back to SRV or port 8448 of %s' % (
+                    problem, family, main, resolution['server_name'])
+            else:
+                reason = '%s: %s-only peers are delegated to %s, unlike the others' % (problem, family, got)
+            verdicts[family] = (False, reason, failures or got is not None)
+            continue
+        addresses = [(target, address) for target in resolution.get('targets') or [] for address in target['addresses']
+                     if ip_family(address) == family]
+        if not addresses:
+            if resolution['method'] in ('ip_literal', 'well_known_ip'):
+                what = 'the server name' if resolution['method'] == 'ip_literal' else 'm.server'
+                other = 'IPv6' if family == 'IPv4' else 'IPv4'
+                reason = '%s is an %s address: %s-only peers cannot reach it' % (what, other, family)
+            elif resolution.get('targets'):
+                hosts = discovery.get('dns_result', {}).get('hosts') or {}
+                reason = '; '.join(_no_address_reason(family, target['host'], hosts.get(target['host']))
+                                   for target in resolution.get('targets'))
+            else:
+                reason = 'no target to connect to (%s)' % ', '.join(e['code'] for e in global_errors) if global_errors \
+                    else 'no target to connect to'
+            verdicts[family] = (False, reason, False)
+            continue
+        keys = []
+        for target, address in addresses:
+            key = format_host_port(address, target['port'])
+            if key not in keys:
+                keys.append(key)
+        working = [key for key in keys if key in reports and not reports[key]['errors']]
+        broken = ['%s: %s' % (key, conn_errors[key]['code'] if key in conn_errors else
+                              ', '.join(sorted(set(e['code'] for e in reports[key]['errors']))))
+                  for key in keys if key not in working and (key in conn_errors or key in reports)]
+        if working and not global_errors:
+            verdicts[family] = (True, '%s answer%s and pass%s every check%s' % (
+                ', '.join(working), 's' if len(working) == 1 else '', 'es' if len(working) == 1 else '',
+                ' (failing: %s)' % '; '.join(broken) if broken else ''), bool(broken))
+        elif working:
+            verdicts[family] = (False, '%s work, but %s' % (', '.join(working), '; '.join(
+                '%s: %s' % (e['code'], e['message']) for e in global_errors)), False)
+        else:
+            verdicts[family] = (False, 'every %s address fails (%s)' % (family, '; '.join(broken) or 'not tested'),
+                                True)
+    return verdicts
 
 
 def internal_error_report(server_name, exc, duration_ms=0):
@@ -83,6 +183,7 @@ def internal_error_report(server_name, exc, duration_ms=0):
                        'sni': None, 'targets': []},
         'well_known_result': None, 'dns_result': {'srv': {}, 'hosts': {}, 'cname_targets': []},
         'connection_reports': {}, 'connection_errors': {}, 'version': None,
+        'families': dict((family, {'ok': False, 'reason': 'the test failed unexpectedly'}) for family in _FAMILIES),
         'errors': [finding('INTERNAL_ERROR', 'the test of %s failed unexpectedly: %s: %s'
                            % (server_name, type(exc).__name__, exc))],
         'federation_warnings': [], 'duration_ms': duration_ms,

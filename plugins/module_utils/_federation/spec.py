@@ -37,6 +37,19 @@ DNS_LABEL_MAX_OCTETS = 63
 SRV_SERVICES = ('_matrix-fed._tcp', '_matrix._tcp')
 KEY_PATH = '/_matrix/key/v2/server'
 VERSION_PATH = '/_matrix/federation/v1/version'
+# Authenticated media (spec v1.11): asked without authorization, the homeserver must answer 401 (JSON);
+# the answer is a small error object, so a small cap.
+MEDIA_DOWNLOAD_PATH_PREFIX = '/_matrix/federation/v1/media/download/'
+MEDIA_MAX_BYTES = 16 * 1024
+# Errcodes of a homeserver refusing an unauthenticated federation request.
+MEDIA_AUTH_ERRCODES = ('M_UNAUTHORIZED', 'M_MISSING_TOKEN', 'M_FORBIDDEN')
+# How long peers keep a well-known answer (Synapse, synapse/http/federation/well_known_resolver.py; its
+# +-10 % jitter left out): a delegation without cache headers 24 h, header values kept within 5 min..48 h,
+# a failed fetch (no delegation) 1 h.
+WELL_KNOWN_DEFAULT_CACHE_S = 24 * 3600
+WELL_KNOWN_MIN_CACHE_S = 5 * 60
+WELL_KNOWN_MAX_CACHE_S = 48 * 3600
+WELL_KNOWN_ERROR_CACHE_S = 3600
 # The checks of matrix-org's Go federation tester, per connection, and their conjunction.
 GO_CHECKS = ('matching_server_name', 'future_valid_until_ts', 'has_ed25519_key', 'all_ed25519_checks_ok',
              'valid_certificates')
@@ -61,6 +74,11 @@ def format_host_port(host, port):
     if ':' in host and not host.startswith('['):
         host = '[%s]' % host
     return '%s:%d' % (host, port) if port is not None else host
+
+
+def ip_family(address):
+    """``'IPv6'`` or ``'IPv4'`` for an address or an ``ip:port`` key (IPv6 ones have a colon before the port)."""
+    return 'IPv6' if address.count(':') > 1 or address.startswith('[') else 'IPv4'
 
 
 def srv_names(host):

@@ -10,8 +10,10 @@ runs do not collide) with real ports 443 and 8448. ``FederationLab.expect``
 maps each server name to what the tester must report.
 """
 
+import email.utils
 import random
 import socket
+import time
 
 import pytest
 
@@ -21,6 +23,36 @@ from ansible_collections.matrix.federation.tests.unit.servers.lab import (
 )
 
 ZONE = 'lab.test'
+MEDIA_PREFIX = '/_matrix/federation/v1/media/download/'
+
+
+class PrefixRoutes(dict):
+    """A site's routes where a key ending in ``/`` also answers every path below it (media IDs are random)."""
+
+    def get(self, path, default=None):  # pylint: disable=arguments-differ
+        if path in self:
+            return self[path]
+        for key, value in self.items():
+            if key.endswith('/') and path.startswith(key):
+                return value
+        return default
+
+
+def media_route(expect_host, reply=None):
+    """The unauthenticated media download as a homeserver answers it (401 M_UNAUTHORIZED), or ``reply``."""
+    def route(handler):
+        if handler.headers.get('Host') != expect_host:
+            return Reply(404, b'<html>no such vhost</html>', 'text/html')
+        return reply or Reply(401, {'errcode': 'M_UNAUTHORIZED', 'error': 'Missing Authorization headers'})
+    return route
+
+
+def expires_in(seconds, **reply):
+    """A well-known answer whose ``Expires`` is ``seconds`` after the moment it is sent."""
+    def route(dummy):
+        headers = {'Expires': email.utils.formatdate(time.time() + seconds, usegmt=True)}
+        return Reply(headers=headers, **reply)
+    return route
 
 
 def free_port(ip):
@@ -52,13 +84,15 @@ class FederationLab(LoopbackLab):
     def site(self, ip, port, names, routes, ca=None, keep_alive=True, **cert_kwargs):
         cert, key = (ca or self.ca).issue(names, **cert_kwargs)
         site = HttpsSite(ip, port, cert, key, routes, keep_alive=keep_alive)
+        site.routes = PrefixRoutes(site.routes)
         self.sites.append(site)
         return site
 
     def homeserver(self, ip, port, server_name, host_header, cert_names, key_kwargs=None, version=True,
-                   keep_alive=True, **cert_kwargs):
+                   keep_alive=True, media=None, **cert_kwargs):
         identity = self.identities.setdefault(server_name, SigningIdentity())
-        routes = {KEY_PATH: keys_route(key_response(server_name, identity, **(key_kwargs or {})), host_header)}
+        routes = {KEY_PATH: keys_route(key_response(server_name, identity, **(key_kwargs or {})), host_header),
+                  MEDIA_PREFIX: media_route(host_header, media)}
         if version:
             routes[VERSION_PATH] = version_route(host_header)
         site = self.site(ip, port, cert_names, routes, keep_alive=keep_alive, **cert_kwargs)
@@ -286,9 +320,66 @@ class FederationLab(LoopbackLab):
             self.homeserver(ip4, port, name, name, [n('v4only')])
             self.want(name, 'explicit_port', name, n('v4only'), [(n('v4only'), port)],
                       warnings=['IP_FAMILY_PARTIAL', 'CONNECTION_REFUSED'])
+        self.build_every_address()
         # Invalid server names.
         for index, bad in enumerate(('bad name', 'example.org:99999', '[::1', 'a..b', 'x' * 64 + '.org', '')):
             self.want(bad, None, None, None, [], ok=False, errors=['INVALID_SERVER_NAME'], label='invalid%d' % index)
+
+    def delegated(self, label, wk_ips, reply=None, warnings=(), **want):
+        """``label``'s well-known on ``wk_ips`` (443) delegates to ``hs-<label>:8443``, a working homeserver."""
+        n = self.n
+        hs = n('hs-' + label) + ':8443'
+        for ip in wk_ips:
+            self.host(n(label), ip)
+            self.site(ip, 443, [n(label)], {WELL_KNOWN: reply or Reply(body={'m.server': hs})})
+        self.homeserver(self.host(n('hs-' + label), self.ip()), 8443, n(label), hs, [n('hs-' + label)])
+        self.want(n(label), 'well_known_port', hs, n('hs-' + label), [(n('hs-' + label), 8443)], warnings=warnings,
+                  delegated=n('hs-' + label), **want)
+        return hs
+
+    def build_every_address(self):
+        """Every address of the well-known host, both families, and what the tester ignores (and says so)."""
+        n = self.n
+        # Two addresses (two IPv4 loopback ones stand in for any two): the first delegates, the second has no
+        # well-known (a web server's 404): peers that reach it fall back to port 8448.
+        first, second = self.ip(), self.ip()
+        self.delegated('wkdiffer', [first], warnings=['WELLKNOWN_ADDRESS_DIFFERS'])
+        self.host(n('wkdiffer'), second)
+        self.site(second, 443, [n('wkdiffer')], {})
+        if self.ipv6:
+            # IPv4 delegates, nothing listens on [::1]:443: IPv6-only peers get no delegation.
+            self.delegated('wkv6', [self.ip()], warnings=['WELLKNOWN_ADDRESS_DIFFERS', 'IP_FAMILY_PARTIAL'])
+            self.host(n('wkv6'), '::1')
+        # SRV records of the server name beside a delegation: the delegation decides, the SRV is ignored.
+        self.delegated('wksrvignored', [self.ip()], warnings=['SRV_IGNORED'])
+        self.dns.add('_matrix-fed._tcp.' + n('wksrvignored'), 'SRV', '10 5 8448 %s.' % n('old-wksrvignored'))
+        # The well-known answering an HTTP error: no delegation, fall back to 8448 (served there).
+        for label, status in (('wk403', 403), ('wk503', 503)):
+            ip = self.host(n(label), self.ip())
+            self.site(ip, 443, [n(label)], {WELL_KNOWN: Reply(status, b'<html>denied</html>', 'text/html')})
+            self.homeserver(ip, 8448, n(label), n(label), [n(label)])
+            self.want(n(label), 'default', n(label), n(label), [(n(label), 8448)], warnings=['WELLKNOWN_HTTP_ERROR'])
+        # How long peers keep the delegation.
+        for label, reply, warnings in (
+                ('wkcachelong', {'headers': {'Cache-Control': 'public, max-age=604800'}}, ['WELLKNOWN_CACHE_LONG']),
+                ('wknostore', {'headers': {'Cache-Control': 'no-store'}}, []),
+                ('wkmaxage', {'headers': {'Cache-Control': 'max-age=3600', 'Expires': 'Thu, 01 Jan 1970 00:00:00 GMT'}},
+                 []),
+        ):
+            self.delegated(label, [self.ip()], Reply(body={'m.server': n('hs-' + label) + ':8443'}, **reply),
+                           warnings=warnings)
+        self.delegated('wkexpires', [self.ip()], expires_in(7200, body={'m.server': n('hs-wkexpires') + ':8443'}))
+        # The media route behind a proxy answering HTML, and a homeserver without authenticated media.
+        for label, media, warning in (
+                ('mediahtml', Reply(404, b'<html><body>404 Not Found</body></html>', 'text/html'),
+                 'MEDIA_ROUTE_NOT_HOMESERVER'),
+                ('mediaempty', Reply(502, b'', None), 'MEDIA_ROUTE_NOT_HOMESERVER'),
+                ('mediaunrecognized', Reply(404, {'errcode': 'M_UNRECOGNIZED', 'error': 'Unrecognized request'}),
+                 'MEDIA_FEDERATION_UNSUPPORTED'),
+        ):
+            name = n(label) + ':8443'
+            self.homeserver(self.host(n(label), self.ip()), 8443, name, name, [n(label)], media=media)
+            self.want(name, 'explicit_port', name, n(label), [(n(label), 8443)], warnings=[warning])
 
 
 @pytest.fixture(scope='session')

@@ -5,14 +5,19 @@
 
 """The pure checks of one connection: keys and certificates, without the network."""
 
+import json
 import time
+
+import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
 from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import (
     describe_certificate,
     evaluate_certificates,
+    evaluate_media_route,
     evaluate_server_keys,
 )
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.fixtures.hostile_certs import (
     duplicate_extension_certificate,
 )
@@ -81,3 +86,42 @@ def test_certificate_whose_extensions_cannot_be_parsed_is_described_and_refused(
 def test_a_parsable_certificate_has_no_parse_error(tmp_path):
     ca = LabCA(str(tmp_path))
     assert 'parse_error' not in describe_certificate(ca.cert)
+
+
+def _errcode(status, errcode):
+    return status, json.dumps({'errcode': errcode, 'error': 'x'}).encode()
+
+
+@pytest.mark.parametrize('answer, verdict, warning', [
+    (_errcode(401, 'M_UNAUTHORIZED'), 'homeserver', None),
+    (_errcode(401, 'M_MISSING_TOKEN'), 'homeserver', None),
+    (_errcode(403, 'M_FORBIDDEN'), 'homeserver', None),
+    # A homeserver that looks the media up before asking for authorization still answered.
+    (_errcode(404, 'M_NOT_FOUND'), 'homeserver', None),
+    (_errcode(404, 'M_UNRECOGNIZED'), 'unsupported', 'MEDIA_FEDERATION_UNSUPPORTED'),
+    (_errcode(400, 'M_UNRECOGNIZED'), 'unsupported', 'MEDIA_FEDERATION_UNSUPPORTED'),
+    ((404, b'<html><body>404 Not Found</body></html>'), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
+    ((404, b''), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
+    ((502, b''), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
+    ((302, b''), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
+    (_errcode(302, 'M_UNAUTHORIZED'), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
+    ((200, b'GIF89a'), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
+    ((401, b'{"error": "no errcode"}'), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
+    ((401, b'{"errcode": 5}'), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
+    ((401, b'\xff\xfe'), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
+    ((401, b'[' * 5000), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
+])
+def test_media_route_verdicts(answer, verdict, warning):
+    status, body = answer
+    result, found = evaluate_media_route(status, body)
+    assert result['verdict'] == verdict and result['status'] == status
+    assert (found['code'] if found else None) == warning
+    if warning == 'MEDIA_ROUTE_NOT_HOMESERVER':
+        assert 'reverse proxy' in found['message'] and '/_matrix/federation/v1/media/' in found['message']
+
+
+def test_media_route_without_an_answer():
+    result, found = evaluate_media_route(None, b'', FederationError('HTTP_TIMEOUT', 'slow'))
+    assert result == {'status': None, 'errcode': None, 'verdict': 'no_answer'} and found is None
+    result, found = evaluate_media_route(None, b'', FederationError('RESPONSE_TOO_LARGE', 'big'))
+    assert result['verdict'] == 'not_homeserver' and found['code'] == 'MEDIA_ROUTE_NOT_HOMESERVER'

@@ -10,6 +10,8 @@ import time
 import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import (
+    address_differences,
+    address_outcome,
     bounded_addresses,
     check_srv_records,
     resolve_server_name,
@@ -22,6 +24,7 @@ RESOLUTION_LABELS = [
     'ip_literal_v4', 'explicit', 'wkip', 'wkport', 'wksrv', 'wklegacy', 'wkdefault', 'srv', 'srvlegacy', 'default',
     'wkhtml', 'wkbadjson', 'wkhuge', 'wknomserver', 'wkinvalid', 'wkredirect', 'wkloop', 'wkchain', 'wkbadcert',
     'nxdomain', 'nxdomain_default', 'servfail', 'srvdot', 'srvcname', 'srvtwo',
+    'wkdiffer', 'wksrvignored', 'wk403', 'wk503', 'wkcachelong', 'wknostore', 'wkmaxage', 'wkexpires',
     'invalid0', 'invalid1', 'invalid2', 'invalid3', 'invalid4', 'invalid5',
 ]
 
@@ -141,3 +144,101 @@ def test_bounded_addresses_keep_both_families(ipv4, ipv6, kept4, kept6):
     else:
         assert warning['code'] == 'DNS_TOO_MANY_ADDRESSES'
         assert 'h.example has %d addresses' % (ipv4 + ipv6) in warning['message']
+
+
+# --------------------------------------------------------------------------- every address, what is ignored
+
+def _warning(out, code):
+    (message,) = [w['message'] for w in out['warnings'] if w['code'] == code]
+    return message
+
+
+def test_addresses_that_disagree_on_the_well_known(federation_lab):
+    out = _resolve(federation_lab, federation_lab.labels['wkdiffer'])
+    by_address = out['well_known_result']['by_address']
+    first, second = sorted(by_address)
+    assert by_address == {first: {'status': 200, 'm_server': 'hs-wkdiffer.lab.test:8443', 'error': None},
+                          second: {'status': 404, 'm_server': None, 'error': 'WELLKNOWN_HTTP_STATUS'}}
+    message = _warning(out, 'WELLKNOWN_ADDRESS_DIFFERS')
+    assert ('peers that reach %s get no delegation (WELLKNOWN_HTTP_STATUS, HTTP 404) and fall back to '
+            'wkdiffer.lab.test:8448' % second) in message
+    assert 'peers that reach %s are delegated to hs-wkdiffer.lab.test:8443' % first in message
+    # The resolution is still the spec's: the first address decides.
+    assert out['resolution']['method'] == 'well_known_port'
+
+
+def test_an_ipv6_address_without_the_well_known(federation_lab):
+    if 'wkv6' not in federation_lab.labels:
+        pytest.skip('no IPv6 loopback on this machine')
+    out = _resolve(federation_lab, federation_lab.labels['wkv6'])
+    refused = {'status': None, 'm_server': None, 'error': 'WELLKNOWN_CONNECTION_REFUSED'}
+    assert out['well_known_result']['by_address']['::1'] == refused
+    assert 'peers that reach ::1 get no delegation (WELLKNOWN_CONNECTION_REFUSED)' in _warning(out, 'WELLKNOWN_ADDRESS_DIFFERS')
+
+
+def test_srv_of_the_server_name_beside_a_delegation_is_named(federation_lab):
+    out = _resolve(federation_lab, federation_lab.labels['wksrvignored'])
+    message = _warning(out, 'SRV_IGNORED')
+    assert '_matrix-fed._tcp.wksrvignored.lab.test -> old-wksrvignored.lab.test:8448' in message
+    assert 'delegates to hs-wksrvignored.lab.test:8443' in message
+    assert out['resolution']['targets'][0]['host'] == 'hs-wksrvignored.lab.test'
+
+
+@pytest.mark.parametrize('label, status, hint', [('wk403', 403, 'user_agent'), ('wk503', 503, 'keep it until it expires')])
+def test_a_well_known_http_error_is_one_warning(federation_lab, label, status, hint):
+    out = _resolve(federation_lab, federation_lab.labels[label])
+    assert _codes(out['warnings']) == {'WELLKNOWN_HTTP_ERROR'}
+    message = _warning(out, 'WELLKNOWN_HTTP_ERROR')
+    assert 'HTTP %d' % status in message and hint in message and 'up to 1 h' in message
+    assert 'fall back to %s:8448' % federation_lab.labels[label] in message
+    assert out['well_known_result']['cache'] == {'lifetime_s': 3600, 'source': 'error', 'capped': False,
+                                                 'requested_s': None}
+
+
+@pytest.mark.parametrize('label, cache', [
+    ('wkcachelong', {'lifetime_s': 48 * 3600, 'source': 'max-age', 'capped': True, 'requested_s': 604800}),
+    ('wknostore', {'lifetime_s': 300, 'source': 'no-store', 'capped': True, 'requested_s': 0}),
+    ('wkmaxage', {'lifetime_s': 3600, 'source': 'max-age', 'capped': False, 'requested_s': 3600}),
+    ('wkdefault', {'lifetime_s': 24 * 3600, 'source': 'default', 'capped': False, 'requested_s': None}),
+    ('default', {'lifetime_s': 3600, 'source': 'error', 'capped': False, 'requested_s': None}),
+])
+def test_cache_lifetime_of_the_well_known(federation_lab, label, cache):
+    out = _resolve(federation_lab, federation_lab.labels[label])
+    assert out['well_known_result']['cache'] == cache
+
+
+def test_expires_counts_from_the_answers_date(federation_lab):
+    cache = _resolve(federation_lab, federation_lab.labels['wkexpires'])['well_known_result']['cache']
+    assert cache['source'] == 'expires' and abs(cache['lifetime_s'] - 7200) <= 1
+
+
+def test_a_long_cache_names_the_lifetime(federation_lab):
+    message = _warning(_resolve(federation_lab, federation_lab.labels['wkcachelong']), 'WELLKNOWN_CACHE_LONG')
+    assert '168.0 h' in message and '48 h at most' in message
+
+
+def _outcome(m_server=None, error=None, status=200):
+    return {'status': status, 'm_server': m_server, 'error': error}
+
+
+def test_address_differences_pure():
+    same = {'192.0.2.1': _outcome('hs.example.org'), '2001:db8::1': _outcome('hs.example.org')}
+    assert address_differences(same, 'hs.example.org', 'example.org:8448') is None
+    assert address_differences({'192.0.2.1': _outcome(None, 'WELLKNOWN_HTTP_STATUS', 404)}, 'x', 'y') is None
+    elsewhere = dict(same, **{'2001:db8::1': _outcome('old.example.org')})
+    message = address_differences(elsewhere, 'hs.example.org', 'example.org:8448')['message']
+    assert message.startswith('peers that reach 2001:db8::1 are delegated to old.example.org, while peers that '
+                              'reach 192.0.2.1 are delegated to hs.example.org')
+    only_v6 = {'192.0.2.1': _outcome(None, 'WELLKNOWN_HTTP_STATUS', 404), '2001:db8::1': _outcome('hs.example.org')}
+    message = address_differences(only_v6, None, 'SRV _matrix-fed._tcp.example.org (a.example.org:8448)')['message']
+    assert 'peers that reach 2001:db8::1 are delegated to hs.example.org' in message
+    assert 'get no delegation (fall back to SRV _matrix-fed._tcp.example.org (a.example.org:8448))' in message
+
+
+def test_address_outcome_pure():
+    good = {'status': 200, 'json': {'m.server': 'hs.example.org'}, 'error': None, 'warnings': [], 'url': 'u'}
+    assert address_outcome(good) == {'status': 200, 'm_server': 'hs.example.org', 'error': None}
+    empty = dict(good, json={'m.homeserver': 'x'})
+    assert address_outcome(empty) == {'status': 200, 'm_server': None, 'error': 'WELLKNOWN_NO_M_SERVER'}
+    refused = dict(good, status=None, json=None, error={'code': 'WELLKNOWN_CONNECTION_REFUSED', 'message': 'm'})
+    assert address_outcome(refused) == {'status': None, 'm_server': None, 'error': 'WELLKNOWN_CONNECTION_REFUSED'}

@@ -8,9 +8,17 @@
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.render import render_junit, render_prometheus
+from ansible_collections.matrix.federation.plugins.module_utils._federation.render import (
+    render_junit,
+    render_prometheus,
+    render_report_text,
+)
 from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report
-from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.test_report import _conn, _discovery
+from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.test_report import (
+    _conn,
+    _delegated_discovery,
+    _discovery,
+)
 
 
 def test_renderers():
@@ -113,3 +121,46 @@ def test_prometheus_text_is_valid_whatever_the_peer_sent():
 def test_prometheus_escapes_the_three_characters_the_format_defines():
     report = build_report('a\\b"c\nd', _discovery(), [], 1)
     assert 'matrix_federation_ok{server_name="a\\\\b\\"c\\nd"} 0' in render_prometheus(report)
+
+
+def test_text_shows_both_families_the_well_known_and_its_cache():
+    delegation = {'status': 200, 'm_server': 'hs.example.org:8448', 'error': None}
+    refused = {'status': None, 'm_server': None, 'error': 'WELLKNOWN_CONNECTION_REFUSED'}
+    discovery = _delegated_discovery({'192.0.2.1': delegation, '2001:db8::1': refused})
+    discovery['resolution']['delegated_hostname'] = 'hs.example.org'
+    discovery['well_known_result']['cache'] = {'lifetime_s': 172800, 'source': 'max-age', 'capped': True,
+                                               'requested_s': 604800}
+    conn = _conn()
+    conn['media'] = {'status': 401, 'errcode': 'M_UNAUTHORIZED', 'verdict': 'homeserver'}
+    report = build_report('example.org', discovery, [('192.0.2.1:8448', conn, None),
+                                                     ('[2001:db8::1]:8448', _conn(), None)], 5)
+    lines = render_report_text(report)
+    assert lines[0] == 'example.org: federation ok (resolution: well_known_port, delegated to hs.example.org)'
+    assert lines[1] == '  IPv4-only peers: ok: 192.0.2.1:8448 answers and passes every check'
+    assert lines[2].startswith('  IPv6-only peers: FAIL: no IPv6 address of example.org serves the well-known')
+    assert '  well-known from 2001:db8::1: no delegation (WELLKNOWN_CONNECTION_REFUSED)' in lines
+    assert '  well-known from 192.0.2.1: m.server hs.example.org:8448' in lines
+    assert ('  well-known cache: peers keep the delegation 48 h (Cache-Control max-age, kept within 5 min..48 h from '
+            '168 h): a change of m.server reaches them within 48 h') in lines
+    assert '  192.0.2.1:8448: all checks ok, media route: homeserver' in lines
+    assert any(line.startswith('  warning IP_FAMILY_PARTIAL: only IPv4 works for example.org') for line in lines)
+
+
+def test_text_of_no_delegation_and_of_a_broken_report():
+    discovery = _discovery()
+    discovery['well_known_result'] = {'cache': {'lifetime_s': 3600, 'source': 'error', 'capped': False,
+                                                'requested_s': None}}
+    report = build_report('example.org\nx', discovery, [('192.0.2.1:8448', _conn(False), None)], 5)
+    lines = render_report_text(report)
+    assert lines[0].startswith('example.org\ufffdx: federation FAILS')
+    assert ('  well-known cache: no delegation, peers remember that for 60 min: a new or repaired well-known reaches '
+            'them within 60 min') in lines
+    assert '  192.0.2.1:8448: checks FAIL, media route: not asked' in lines
+    assert render_report_text({'server_name': 'x'}) == ['x: federation FAILS (resolution: None)']
+
+
+def test_prometheus_has_a_gauge_per_family():
+    report = build_report('example.org', _discovery(), [('192.0.2.1:8448', _conn(), None)], 5)
+    text = render_prometheus(report)
+    assert 'matrix_federation_family_ok{server_name="example.org",family="IPv4"} 1' in text
+    assert 'matrix_federation_family_ok{server_name="example.org",family="IPv6"} 0' in text

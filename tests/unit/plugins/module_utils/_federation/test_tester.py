@@ -22,9 +22,11 @@ LABELS = [
     'wkchain', 'wkbadcert', 'wkslow', 'wrongname', 'expired', 'expiring', 'badsig', 'nokey', 'shortkey',
     'certexpired', 'certexpiring', 'untrusted', 'certwrongname', 'certsrv', 'keys404', 'keysbadjson', 'keyshuge',
     'keysslow', 'noversion', 'unreachable', 'nxdomain', 'nxdomain_default', 'servfail', 'slowdns', 'srvdot',
-    'srvcname', 'srvtwo', 'dual', 'v4only', 'invalid0', 'invalid1', 'invalid2', 'invalid3', 'invalid4', 'invalid5',
+    'srvcname', 'srvtwo', 'dual', 'v4only', 'wkdiffer', 'wkv6', 'wksrvignored', 'wk403', 'wk503', 'wkcachelong',
+    'wknostore', 'wkmaxage', 'wkexpires', 'mediahtml', 'mediaempty', 'mediaunrecognized', 'invalid0', 'invalid1',
+    'invalid2', 'invalid3', 'invalid4', 'invalid5',
 ]
-IPV6_LABELS = ('ip_literal_v6', 'dual', 'v4only')
+IPV6_LABELS = ('ip_literal_v6', 'dual', 'v4only', 'wkv6')
 # ``timeout`` is each server's whole deadline: a run ends by then, plus this much for threads and the report.
 SLACK = 1.5
 
@@ -126,6 +128,7 @@ def comparable(report):
     report.pop('duration_ms', None)
     well_known = report.get('well_known_result') or {}
     (well_known.get('headers') or {}).pop('date', None)
+    (well_known.get('headers') or {}).pop('expires', None)
     return report
 
 
@@ -236,8 +239,8 @@ def test_batch_resolves_each_host_once(federation_lab):
             batch['reports'][names[0]]['resolution']['targets'][0]['addresses']
 
 
-def test_keys_and_version_share_one_connection(federation_lab):
-    for label, connections in (('explicit', 1), ('closing', 2)):
+def test_keys_version_and_media_share_one_connection(federation_lab):
+    for label, connections in (('explicit', 1), ('closing', 3)):
         name = federation_lab.labels[label]
         site = federation_lab.sites_by_name[name][0]
         before_conns, before_reqs = site.connections, len(site.requests)
@@ -245,7 +248,10 @@ def test_keys_and_version_share_one_connection(federation_lab):
         assert report['federation_ok'] and report['version'] == {'name': 'LabServer', 'version': '1.0'}
         assert site.connections - before_conns == connections, label
         paths = sorted(r['path'] for r in site.requests[before_reqs:])
-        assert paths == ['/_matrix/federation/v1/version', '/_matrix/key/v2/server'], label
+        assert paths[1:] == ['/_matrix/federation/v1/version', '/_matrix/key/v2/server'], label
+        assert paths[0].startswith('/_matrix/federation/v1/media/download/'), label
+        assert [conn['media'] for conn in report['connection_reports'].values()] == [
+            {'status': 401, 'errcode': 'M_UNAUTHORIZED', 'verdict': 'homeserver'}], label
 
 
 def test_bad_settings_fail_before_the_batch(tmp_path):
@@ -325,3 +331,33 @@ def test_server_without_pipelining_still_gives_the_version(federation_lab, no_pi
     assert report['version'] == {'name': 'Silent', 'version': '2'}
     assert list(report['connection_reports'].values())[0]['verify_keys'] == {identity.key_id: identity.public}
     assert len(connections) == 2
+
+
+@pytest.mark.parametrize('label, media', [
+    ('explicit', {'status': 401, 'errcode': 'M_UNAUTHORIZED', 'verdict': 'homeserver'}),
+    ('mediahtml', {'status': 404, 'errcode': None, 'verdict': 'not_homeserver'}),
+    ('mediaempty', {'status': 502, 'errcode': None, 'verdict': 'not_homeserver'}),
+    ('mediaunrecognized', {'status': 404, 'errcode': 'M_UNRECOGNIZED', 'verdict': 'unsupported'}),
+])
+def test_media_route_on_every_connection(federation_lab, label, media):
+    report = run_federation_test(federation_lab.labels[label], **_lab_kwargs(federation_lab, 5.0))
+    assert [conn['media'] for conn in report['connection_reports'].values()] == [media]
+    assert report['federation_ok']
+
+
+def test_families_of_lab_servers(federation_lab):
+    kwargs = _lab_kwargs(federation_lab, 5.0)
+    report = run_federation_test(federation_lab.labels['wkport'], **kwargs)
+    assert report['families']['IPv4']['ok'] is True
+    assert report['families']['IPv6'] == {'ok': False, 'reason': (
+        'no AAAA record for wkport.lab.test, so IPv6-only peers cannot fetch the well-known: IPv6-only peers get no '
+        'delegation to hs-wkport.lab.test:8443 and fall back to SRV or port 8448 of wkport.lab.test')}
+    if 'wkv6' in federation_lab.labels:
+        report = run_federation_test(federation_lab.labels['wkv6'], **kwargs)
+        assert report['families']['IPv4']['ok'] and not report['families']['IPv6']['ok']
+        (message,) = [w['message'] for w in report['federation_warnings'] if w['code'] == 'IP_FAMILY_PARTIAL']
+        assert 'no IPv6 address of wkv6.lab.test serves the well-known (::1: WELLKNOWN_CONNECTION_REFUSED)' in message
+        assert 'IPv6-only peers get no delegation to hs-wkv6.lab.test:8443' in message
+    if 'dual' in federation_lab.labels:
+        report = run_federation_test(federation_lab.labels['dual'], **kwargs)
+        assert report['families']['IPv4']['ok'] and report['families']['IPv6']['ok']

@@ -326,6 +326,19 @@ def test_hundreds_of_addresses_are_bounded(hostile):
     assert '%d addresses' % FLOOD_ADDRESSES in warning['message'] and '%d are tested' % HOST_MAX_ADDRESSES in warning['message']
 
 
+def test_the_well_known_of_hundreds_of_addresses_is_bounded(hostile):
+    host = 'manyaddr.' + ZONE
+    if host not in hostile.dns.records:
+        for address in hostile.flood_addresses:
+            hostile.host(host, address)
+    report, elapsed = hostile.run(host, timeout=3.0)
+    _assert_report(report)
+    assert len(report['well_known_result']['by_address']) == HOST_MAX_ADDRESSES
+    (warning,) = [w for w in report['federation_warnings'] if w['code'] == 'DNS_TOO_MANY_ADDRESSES']
+    assert '%d addresses' % FLOOD_ADDRESSES in warning['message']
+    assert elapsed < 3.0 + 1.5
+
+
 def test_connections_of_a_whole_test_are_bounded(hostile):
     name, suffix = 'srvwide.' + ZONE, '.wide.' + ZONE
     per_host = FLOOD_ADDRESSES // SRV_MAX_RECORDS

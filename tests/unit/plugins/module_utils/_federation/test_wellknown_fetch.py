@@ -1,14 +1,19 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+import email.utils
 import time
+
+import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
 from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import (
     fetch_well_known,
+    fetch_well_known_by_address,
     fetch_well_known_documents,
     needs_dns,
+    well_known_cache_lifetime,
 )
 from ansible_collections.matrix.federation.tests.unit.servers.lab import HttpsSite, Reply
 
@@ -96,3 +101,92 @@ def test_a_web_servers_404_page_is_no_well_known_not_a_catch_all(federation_lab)
         site.close()
     assert missing['status'] == 404 and missing['error']['code'] == 'WELLKNOWN_HTTP_STATUS'
     assert missing['warnings'] == []
+
+
+# --------------------------------------------------------------------------- every address, cache lifetime
+
+DAY = 24 * 3600
+
+
+@pytest.mark.parametrize('headers, delegated, want', [
+    ({}, True, {'lifetime_s': DAY, 'source': 'default', 'capped': False, 'requested_s': None}),
+    ({}, False, {'lifetime_s': 3600, 'source': 'error', 'capped': False, 'requested_s': None}),
+    ({'cache-control': 'public, max-age=7200'}, True, {'lifetime_s': 7200, 'source': 'max-age', 'capped': False,
+                                                       'requested_s': 7200}),
+    ({'cache-control': 'max-age="600"'}, True, {'lifetime_s': 600, 'source': 'max-age', 'capped': False,
+                                                'requested_s': 600}),
+    # Kept within Synapse's 5 min .. 48 h.
+    ({'cache-control': 'max-age=604800'}, True, {'lifetime_s': 2 * DAY, 'source': 'max-age', 'capped': True,
+                                                 'requested_s': 604800}),
+    ({'cache-control': 'max-age=0'}, True, {'lifetime_s': 300, 'source': 'max-age', 'capped': True, 'requested_s': 0}),
+    # no-store wins over max-age; Synapse then still keeps the answer its 5 min minimum.
+    ({'cache-control': 'max-age=7200, No-Store'}, True, {'lifetime_s': 300, 'source': 'no-store', 'capped': True,
+                                                         'requested_s': 0}),
+    # no-cache is not read (Synapse ignores it): the default applies.
+    ({'cache-control': 'no-cache'}, True, {'lifetime_s': DAY, 'source': 'default', 'capped': False, 'requested_s': None}),
+    # max-age before Expires; a max-age that is not a number falls through to Expires.
+    ({'cache-control': 'max-age=3600', 'expires': 'Thu, 01 Jan 1970 00:00:00 GMT'}, True,
+     {'lifetime_s': 3600, 'source': 'max-age', 'capped': False, 'requested_s': 3600}),
+    ({'cache-control': 'max-age=soon', 'date': 'Wed, 02 Dec 2026 10:00:00 GMT', 'expires': 'Wed, 02 Dec 2026 16:00:00 GMT'},
+     True, {'lifetime_s': 6 * 3600, 'source': 'expires', 'capped': False, 'requested_s': 6 * 3600}),
+    # An invalid Expires is already expired (RFC 7234), kept the minimum.
+    ({'expires': '0'}, True, {'lifetime_s': 300, 'source': 'expires', 'capped': True, 'requested_s': 0}),
+    ({'cache-control': 'max-age=600'}, False, {'lifetime_s': 3600, 'source': 'error', 'capped': False,
+                                               'requested_s': None}),
+])
+def test_cache_lifetime_as_synapse_computes_it(headers, delegated, want):
+    assert well_known_cache_lifetime(headers, delegated) == want
+
+
+def test_expires_without_date_counts_from_now():
+    now = 1800000000.0
+    expires = email.utils.formatdate(now + 3 * 3600, usegmt=True)
+    assert well_known_cache_lifetime({'expires': expires}, True, now=now)['lifetime_s'] == 3 * 3600
+
+
+def test_fetch_from_every_address(federation_lab):
+    client = HttpsClient(DnsClient(federation_lab.nameservers, 5), federation_lab.ca_path, 5)
+    fetched = fetch_well_known_by_address('wkdiffer.lab.test', client)
+    first, second = fetched['dns']['ipv4']
+    assert fetched['dns'] == {'host': 'wkdiffer.lab.test', 'ipv4': [first, second], 'ipv6': [], 'errors': []}
+    assert list(fetched['by_address']) == [first, second]
+    assert fetched['by_address'][first]['json'] == {'m.server': 'hs-wkdiffer.lab.test:8443'}
+    assert fetched['by_address'][second]['status'] == 404
+    # What a homeserver gets: the first address's answer.
+    assert fetched['result']['json'] == {'m.server': 'hs-wkdiffer.lab.test:8443'}
+    # A redirect stays on the address it started from; a refused address leaves the next one to decide.
+    redirect = fetch_well_known_by_address('wkredirect.lab.test', client)
+    only = list(redirect['by_address'].values())[0]
+    assert len(redirect['by_address']) == 1
+    assert only['redirects'] == ['https://wkredirect.lab.test/moved'] and only['json']
+    refused = fetch_well_known_by_address('srv.lab.test', client)
+    assert refused['result']['error']['code'] == 'WELLKNOWN_CONNECTION_REFUSED'
+    missing = fetch_well_known_by_address('nxdomain.lab.test', client)
+    assert missing['by_address'] == {} and missing['result']['error']['code'] == 'WELLKNOWN_DNS_NO_ADDRESSES'
+
+
+def test_every_address_shares_the_well_known_phase(federation_lab):
+    client = HttpsClient(DnsClient(federation_lab.nameservers, 1.5), federation_lab.ca_path, 1.5)
+    started = time.monotonic()
+    fetched = fetch_well_known_by_address('wkslow.lab.test', client)
+    assert time.monotonic() - started < 0.5 + 0.3
+    assert fetched['result']['error']['code'] == 'WELLKNOWN_HTTP_TIMEOUT'
+
+
+def test_a_redirect_to_the_other_family_only(federation_lab):
+    if not federation_lab.ipv6:
+        pytest.skip('no IPv6 loopback on this machine')
+    cert, key = federation_lab.ca.issue(['::1'])
+    target = HttpsSite('::1', 0, cert, key, {'/x': Reply(body={'m.server': 'hs.example:443'})})
+    cert, key = federation_lab.ca.issue(['127.0.0.1'])
+    start = HttpsSite('127.0.0.1', 0, cert, key, {
+        '/.well-known/matrix/server': Reply(302, b'', headers={'Location': 'https://[::1]:%d/x' % target.port})})
+    try:
+        fetched = fetch_well_known_by_address('127.0.0.1:%d' % start.port, HttpsClient(None, federation_lab.ca_path, 5))
+    finally:
+        start.close()
+        target.close()
+    # An IPv4-only peer cannot follow it; a dual-stack homeserver does, and that is the resolution's answer.
+    assert fetched['by_address']['127.0.0.1']['error']['code'] == 'WELLKNOWN_DNS_NO_ADDRESSES'
+    assert 'without an IPv4 address' in fetched['by_address']['127.0.0.1']['error']['message']
+    assert fetched['result']['json'] == {'m.server': 'hs.example:443'}
