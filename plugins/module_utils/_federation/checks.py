@@ -293,7 +293,7 @@ def evaluate_media_route(status, body, error=None):
     ``status`` and ``body`` (bytes) are the answer, ``error`` the
     ``FederationError`` of a request without one. Verdicts: ``homeserver``
     (a JSON Matrix error: 401 ``M_UNAUTHORIZED``/``M_MISSING_TOKEN``/``M_FORBIDDEN``,
-    or another errcode such as ``M_NOT_FOUND``), ``unsupported`` (``M_UNRECOGNIZED``:
+    or another errcode such as ``M_NOT_FOUND``, or any 401 asking for ``X-Matrix``), ``unsupported`` (``M_UNRECOGNIZED``:
     no authenticated media federation, ``MEDIA_FEDERATION_UNSUPPORTED``),
     ``not_homeserver`` (HTML, an empty or non-Matrix answer, a redirect, an
     oversized body: the proxy does not pass the route, ``MEDIA_ROUTE_NOT_HOMESERVER``)
@@ -323,6 +323,10 @@ def evaluate_media_route(status, body, error=None):
                                'current Synapse cannot fetch media from it; upgrade the homeserver' % (route, status))
     redirect = status is not None and 300 <= status < 400
     if errcode is not None and not redirect and (status != 200 or errcode in MEDIA_AUTH_ERRCODES):
+        return result, None
+    # A 401 that asks for the federation signature comes from the homeserver, whatever its shape (Dendrite
+    # 0.13.8 answers text/plain with its own structure): a proxy never asks for X-Matrix.
+    if status == 401 and b'X-Matrix' in (body or b''):
         return result, None
     result['verdict'] = 'not_homeserver'
     what = 'HTTP %s with %s' % (status, 'a redirect' if redirect else 'an empty body' if not body

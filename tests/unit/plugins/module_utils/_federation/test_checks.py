@@ -110,6 +110,11 @@ def _errcode(status, errcode):
     ((401, b'{"errcode": 5}'), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
     ((401, b'\xff\xfe'), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
     ((401, b'[' * 5000), 'not_homeserver', 'MEDIA_ROUTE_NOT_HOMESERVER'),
+    # Dendrite 0.13.8 (seen in the federation lab): text/plain, its Go struct rather than a Matrix error, but the
+    # homeserver asking for the federation signature: a proxy never asks for X-Matrix.
+    ((401, b'{"Code":401,"JSON":{"message":"Missing \\"Authorization: X-Matrix ...\\" HTTP header"},"Headers":null}'),
+     'homeserver', None),
+    ((401, b'X-Matrix authorization required'), 'homeserver', None),
 ])
 def test_media_route_verdicts(answer, verdict, warning):
     status, body = answer
