@@ -63,7 +63,7 @@ class LookupModule(LookupBase):
         timeout = self.get_option('timeout')
         try:
             base_dns, base_https = make_clients(self.get_option('nameservers'), self.get_option('ca_path'), timeout,
-                                              self.get_option('user_agent'))
+                                                self.get_option('user_agent'))
         except FederationError as exc:
             raise AnsibleLookupError('%s: %s' % (exc.code, exc.message)) from exc
 

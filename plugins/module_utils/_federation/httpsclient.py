@@ -229,9 +229,9 @@ class HttpsClient:
             if body is not None:
                 headers.update({'Content-Type': 'application/json', 'Content-Length': str(len(body))})
             extra = ''.join('%s: %s\r\n' % (name, value) for name, value in headers.items())
+            connection = 'close' if last else 'keep-alive'
             wire.append('%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: application/json\r\n%s'
-                        'Connection: %s\r\n\r\n' % (method, request[0], host_header, self.user_agent, extra,
-                                                      'close' if last else 'keep-alive'))
+                        'Connection: %s\r\n\r\n' % (method, request[0], host_header, self.user_agent, extra, connection))
             if body is not None:
                 wire.append(body.decode('latin-1'))
         results = []

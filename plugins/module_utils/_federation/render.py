@@ -261,7 +261,7 @@ def render_matrix_text(matrix):
         lines.append('signed requests from %s: %s' % (_plain(origin), ', '.join(
             '%s %s' % (_plain(peer), 'accepted' if cell.get('ok') else 'REJECTED') for peer, cell in sorted(row.items()))))
     for entry in matrix.get('signed_failing') or []:
-        lines.append('SIGNED %s -> %s: %s: %s' % (_plain(entry['from']), _plain(entry['to'] or 'its peers'),
-                                                 ', '.join(_plain(c) for c in entry.get('codes') or []) or 'no code',
-                                                 _plain(entry.get('message') or 'no message')))
+        codes = ', '.join(_plain(c) for c in entry.get('codes') or []) or 'no code'
+        lines.append('SIGNED %s -> %s: %s: %s' % (_plain(entry['from']), _plain(entry['to'] or 'its peers'), codes,
+                                                  _plain(entry.get('message') or 'no message')))
     return lines
