@@ -238,7 +238,10 @@ def judge_notary(notary_name, server_name, published, cached, queried, now_ms):
         summary = summarize_answer(cached)
         lacking = [k for k in sorted(current) if _holds(cached, k) is None]
         expired = [k for k in sorted(current) if k not in lacking and _holds(cached, k) <= now_ms]
-        if lacking and summary['valid_until_ts'] > now_ms:
+        # Peers ask by key ID: when the notary handed out every current key on request (it refetched, as right
+        # after a rotation), an older cached answer is no fault.
+        refreshed = queried is not None and bool(current) and len(present) == len(current)
+        if lacking and summary['valid_until_ts'] > now_ms and not refreshed:
             warnings.append(finding('NOTARY_KEY_STALE', (
                 '%s\'s cached answer for %s lists %s but not the current key %s, and is valid until %s: peers that ask '
                 '%s without a key ID, or for a key it holds, may see the old answer until then') % (
