@@ -148,3 +148,20 @@ def test_check_playbook_passes_when_all_ok(federation_lab, tmp_path):
     matrix = json.loads((tmp_path / 'reports' / 'federation-matrix.json').read_text())
     assert matrix['ok'] is True and matrix['vantages'] == ['controller'] and matrix['failing'] == []
     assert _printed_matrix(proc.stdout)[0] == 'federation matrix: 1 vantage point(s), 1 server(s), every direction ok'
+
+
+def test_check_playbook_shows_progress_of_a_long_list(federation_lab, tmp_path):
+    # Three servers in parts of two: a line as each part ends, and the reports of both parts in the matrix and files.
+    proc = _run(federation_lab, tmp_path, ['srv.lab.test'], ['wksrv.lab.test', 'default.lab.test'],
+                extra_vars={'matrix_federation_check_batch_size': 2, 'matrix_federation_check_from_homeservers': False})
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert '(item=2/3 servers tested)' in output and '(item=3/3 servers tested)' in output, output
+    matrix = json.loads((tmp_path / 'reports' / 'federation-matrix.json').read_text())
+    assert matrix['targets'] == ['srv.lab.test', 'wksrv.lab.test', 'default.lab.test']
+    assert sorted(matrix['cells']['controller']) == ['default.lab.test', 'srv.lab.test', 'wksrv.lab.test']
+    assert all(cell['ok'] for cell in matrix['cells']['controller'].values())
+    assert sorted(p.name for p in (tmp_path / 'reports').glob('*.lab.test.json')) == [
+        'default.lab.test.json', 'srv.lab.test.json', 'wksrv.lab.test.json']
+    junit = ET.parse(str(tmp_path / 'reports' / 'federation-junit.xml')).getroot()
+    assert len(junit.findall('testsuite')) == 3
