@@ -10,7 +10,7 @@ tools=(dendrite generate-keys generate-config create-account)
 missing=0
 for tool in "${tools[@]}"; do [ -x "$out/$tool" ] || missing=1; done
 [ "$missing" = 0 ] && exit 0
-command -v go >/dev/null || { echo "Go is needed to build Dendrite (apt-get install golang or see README)" >&2; exit 1; }
+command -v go >/dev/null || { echo "Go is needed to build Dendrite (apt-get install golang or see CONTRIBUTING.md)" >&2; exit 1; }
 echo "building Dendrite $DENDRITE_VERSION with Go (cached afterwards)"
 mkdir -p "$out"
 pkgs=()

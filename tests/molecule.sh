@@ -21,7 +21,7 @@ mkdir -p "$logs"
 
 # The backends of the scenarios that have them.
 declare -A backends=([firewall]="nftables ufw firewalld" [tls_proxy]="nginx caddy")
-# Longest first (measured minutes on 2 cores, see README "What make test runs").
+# Longest first (measured minutes on 2 cores, see CONTRIBUTING.md "What `make test` runs").
 order=(federation existing_server homeserver_dendrite tls_proxy:nginx tls_proxy:caddy signing_keys
        homeserver_synapse firewall:ufw firewall:firewalld firewall:nftables homeserver_eltrix)
 requested=("$@")
