@@ -62,7 +62,7 @@ options:
         answers 404 C(M_NOT_FOUND) after checking our signature, which counts as accepted (so does 200).
       - V(media) is C(GET /_matrix/federation/v1/media/download/<random id>) (authenticated media, spec v1.11).
         404 C(M_NOT_FOUND) is accepted; C(M_UNRECOGNIZED) or a non-JSON 404 means the peer does not serve
-        authenticated media over federation, a C(MEDIA_AUTH_UNSUPPORTED) warning.
+        authenticated media over federation, a C(MEDIA_FEDERATION_UNSUPPORTED) warning.
     type: list
     elements: str
     choices: [directory, media]
@@ -161,7 +161,7 @@ peers:
       type: list
       elements: dict
     federation_warnings:
-      description: Coded warnings about this peer (C(MEDIA_AUTH_UNSUPPORTED), resolution warnings).
+      description: Coded warnings about this peer (C(MEDIA_FEDERATION_UNSUPPORTED), resolution warnings).
       type: list
       elements: dict
     duration_ms:
@@ -188,7 +188,7 @@ federation_warnings:
   returned: always
   type: list
   elements: dict
-  sample: [{code: MEDIA_AUTH_UNSUPPORTED, message: "example.net: media request: the peer answered 404 M_UNRECOGNIZED ..."}]
+  sample: [{code: MEDIA_FEDERATION_UNSUPPORTED, message: "example.net: media request: the peer answered 404 M_UNRECOGNIZED ..."}]
 duration_ms:
   description: Duration of the whole run in milliseconds.
   returned: always

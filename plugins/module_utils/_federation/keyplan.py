@@ -159,7 +159,7 @@ def plan(path, state='present', rotate_now=False, max_age=None, version=None, pr
         else:
             result.new_keys = result.current_keys
     else:
-        raise FederationError('BAD_STATE', 'state must be present or rotated, not %r' % (state,))
+        raise FederationError('BAD_OPTIONS', 'state must be present or rotated, not %r' % (state,))
 
     result.key_changed = result.action != 'none'
     if result.key_changed:

@@ -103,8 +103,9 @@ def signing_json(method, uri, origin, destination, content=None):
 
 def _quoted(name, value):
     # A quote or backslash in a server name or key id would end the quoted-string early; neither is valid there.
+    # The names are checked before (INVALID_SERVER_NAME): this is the same fault, caught at the last step.
     if not value or any(c in value for c in '"\\') or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise FederationError('SIGNED_BAD_HEADER_VALUE', '%s %r cannot go in an X-Matrix header' % (name, value))
+        raise FederationError('INVALID_SERVER_NAME', '%s %r cannot go in an X-Matrix header' % (name, value))
     return '%s="%s"' % (name, value)
 
 
@@ -175,7 +176,7 @@ def judge_answer(kind, status, body):
         return out
     if kind == 'media' and ((status in (400, 404) and errcode == 'M_UNRECOGNIZED') or (status == 404 and not _is_json(body or b''))):
         out['supported'] = False
-        out['finding'] = _finding('warning', 'MEDIA_AUTH_UNSUPPORTED', 'the peer answered %s to the authenticated media '
+        out['finding'] = _finding('warning', 'MEDIA_FEDERATION_UNSUPPORTED', 'the peer answered %s to the authenticated media '
                                   'download (spec v1.11): it does not serve media over federation with signed requests '
                                   'yet; its users cannot see our media through it, nor we theirs' % said)
         return out

@@ -99,7 +99,8 @@ def _empty_result(url):
 
 
 def _error_result(url, exc):
-    code = {'RESPONSE_TOO_LARGE': 'TOO_LARGE'}.get(exc.code, exc.code)
+    # The run's deadline ending the fetch is the fetch timing out: one code, WELLKNOWN_HTTP_TIMEOUT.
+    code = {'RESPONSE_TOO_LARGE': 'TOO_LARGE', 'TIMEOUT': 'HTTP_TIMEOUT'}.get(exc.code, exc.code)
     result = _empty_result(url)
     result['error'] = {'code': 'WELLKNOWN_' + code, 'message': '%s: %s' % (url, exc.message)}
     return result

@@ -195,13 +195,8 @@ def assess_served_document(name, fetched, wanted=None, expect_absent=False):
 
 
 def _as_findings(items):
-    result = []
-    for item in items or []:
-        if isinstance(item, dict):
-            result.append(finding(item.get('code', 'WELLKNOWN_WARNING'), item.get('message', '')))
-        else:
-            result.append(finding('WELLKNOWN_WARNING', str(item)))
-    return result
+    # fetch_well_known() gives every warning its code (WELLKNOWN_HTML, WELLKNOWN_CONTENT_TYPE).
+    return [finding(item['code'], item['message']) for item in items or []]
 
 
 def assess_served_documents(fetched, wanted, state='present'):

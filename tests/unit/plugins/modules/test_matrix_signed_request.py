@@ -117,9 +117,9 @@ def test_media_unsupported_is_a_warning(signed_lab, tmp_path):
     result, rc, dummy = run_module('matrix_signed_request', _args(
         signed_lab, _key_file(tmp_path, signed_lab.good_identity.seed), [signed_lab.nomedia_peer]), tmp_path)
     assert rc == 0 and result['federation_ok'] is True
-    assert [w['code'] for w in result['federation_warnings']] == ['MEDIA_AUTH_UNSUPPORTED']
+    assert [w['code'] for w in result['federation_warnings']] == ['MEDIA_FEDERATION_UNSUPPORTED']
     texts = [w if isinstance(w, str) else w.get('msg') or w.get('event', {}).get('msg', '') for w in result['warnings']]
-    assert any(t.startswith('MEDIA_AUTH_UNSUPPORTED: %s: ' % signed_lab.nomedia_peer) for t in texts), result['warnings']
+    assert any(t.startswith('MEDIA_FEDERATION_UNSUPPORTED: %s: ' % signed_lab.nomedia_peer) for t in texts), result['warnings']
 
 
 @pytest.mark.parametrize('content,extra,words', [
