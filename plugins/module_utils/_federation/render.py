@@ -180,7 +180,7 @@ def _cache_line(well_known):
         return ('well-known cache: no delegation, peers remember that for %s: a new or repaired well-known reaches '
                 'them within %s' % (lifetime, lifetime))
     why = {'max-age': 'Cache-Control max-age', 'expires': 'Expires', 'no-store': 'Cache-Control no-store',
-           'default': 'no cache headers: the default'}[cache['source']]
+           'default': 'no cache headers: the default'}.get(cache['source'], _plain(cache['source']))
     line = 'well-known cache: peers keep the delegation %s (%s%s): a change of m.server reaches them within %s' % (
         lifetime, why, ', kept within 5 min..48 h from %s' % _duration(max(0, cache['requested_s'] or 0))
         if cache.get('capped') else '', lifetime)

@@ -33,7 +33,7 @@ _CODE_SPAN = re.compile('(`[^`]*`)')
 
 def md_text(value):
     """Server text as inline Markdown, safe in a table cell and a list item."""
-    text = _NOT_TEXT_CHAR.sub('\ufffd', str(value))
+    text = _NOT_TEXT_CHAR.sub('\ufffd', str(value)).replace('\t', ' ')
     text = text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('"', '&quot;')
     text = _MARKDOWN_PUNCTUATION.sub(r'\\\1', text)
     return _LINE_BREAK.sub('<br>', text)
