@@ -17,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: help setup host-packages venv image collection-link unit sanity lint build-check molecule test test-fast demo demo-down clean bench
+.PHONY: help setup host-packages venv image collection-link unit sanity lint build-check molecule test test-fast demo demo-down clean bench browser
 
 help:
 	@echo "make demo       bring up the federation lab and show it federating"
@@ -65,7 +65,12 @@ molecule: setup
 
 test-fast: unit sanity lint build-check
 
-test: setup test-fast molecule
+# The HTML report in headless Chromium (lab/host-packages.sh installs it), offline: no console error,
+# no Content-Security-Policy violation, a real screenshot; tests/browser/check_report.py FILE checks any report.
+browser: venv collection-link
+	$(BIN)/pytest -q tests/browser
+
+test: setup browser test-fast molecule
 
 demo: setup
 	@bash lab/demo.sh up
