@@ -66,7 +66,8 @@ section.server.failing { border-left-color: var(--fail); }
 .badge.warn { background: var(--warn-bg); }
 td.ok, td.fail { font-weight: 600; text-align: center; }
 table.checks th { font-size: .78rem; }
-table.checks td:first-child, table.checks td:nth-child(2) { overflow-wrap: normal; white-space: nowrap; }
+table.checks td:nth-child(-n+2), table.checks th:nth-child(-n+2), table.families td:nth-child(-n+2),
+  table.families th:nth-child(-n+2) { overflow-wrap: normal; white-space: nowrap; }
 ul.findings { list-style: none; padding: 0; margin: .3rem 0; }
 ul.findings li { border: 1px solid var(--line); border-radius: .3rem; padding: .45rem .6rem; margin: .35rem 0; }
 ul.findings li.error { border-left: .3rem solid var(--fail); }
@@ -234,7 +235,7 @@ def _addresses(addresses):
 def _families(families):
     return '<h3>IP families</h3>\n' + _table(['peer with only', 'verdict', 'why'], [
         ['<td>%s</td>' % html_text(f['family']), _yes_no(f['ok']), '<td>%s</td>' % _cell(f['reason'])]
-        for f in families])
+        for f in families], 'families')
 
 
 def _keys_answer(answer):
