@@ -66,7 +66,8 @@ molecule: setup
 test-fast: unit sanity lint build-check
 
 # The HTML report in headless Chromium (lab/host-packages.sh installs it), offline: no console error,
-# no Content-Security-Policy violation, a real screenshot; tests/browser/check_report.py FILE checks any report.
+# no Content-Security-Policy violation, a real screenshot; `.venv/bin/python tests/browser/check_report.py FILE` checks
+# any report.
 browser: venv collection-link
 	$(BIN)/pytest -q tests/browser
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, matrix.federation contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -6,7 +5,7 @@
 
 """Open an HTML report in headless Chromium, without network, and fail on anything it had to complain about.
 
-Usage: check_report.py [--screenshot OUT.png] [--width 1280] [--height 0] [REPORT.html]
+Usage: python tests/browser/check_report.py [--screenshot OUT.png] [--width 1280] [--height 0] [REPORT.html]
 
 Without REPORT.html the federation_report_html filter renders the stored lab
 samples (tests/unit/.../fixtures/reports_lab.json: passing, warning and
@@ -199,8 +198,8 @@ def check_page(path, screenshot=None, width=1280, height=0, chromium=None):
         session = browser.call('Target.attachToTarget', {'targetId': target, 'flatten': True})['sessionId']
         for domain in ('Page', 'Runtime', 'Log', 'Network'):
             browser.call(domain + '.enable', session=session)
-        browser.call('Emulation.setDeviceMetricsOverride', {'width': width, 'height': height or 900,
-                                                             'deviceScaleFactor': 1, 'mobile': False}, session=session)
+        viewport = {'width': width, 'height': height or 900, 'deviceScaleFactor': 1, 'mobile': False}
+        browser.call('Emulation.setDeviceMetricsOverride', viewport, session=session)
         browser.events = []
         browser.call('Page.navigate', {'url': page_url}, session=session)
         browser.wait_for('Page.loadEventFired')

@@ -176,9 +176,9 @@ def test_text_of_several_reports_starts_with_a_line_per_server():
     names = list(batch['reports'])
     assert lines[0] == '%d servers: 6 federate, 6 fail' % len(names)
     assert [line.split()[0] for line in lines[1:1 + len(names)]] == names
-    assert any(line.split()[:2] == ['certsrv.lab.test', 'FAILS'] and line.endswith('1 error(s), 0 warning(s): '
-                                                                                     'CERT_NAME_MISMATCH')
-               for line in lines[1:1 + len(names)])
+    overview = lines[1:1 + len(names)]
+    assert any(line.split()[:2] == ['certsrv.lab.test', 'FAILS']
+               and line.endswith('1 error(s), 0 warning(s): CERT_NAME_MISMATCH') for line in overview)
     assert lines[1 + len(names)] == ''
     section = text[text.index('\ncertsrv.lab.test: federation FAILS (resolution: srv)\n'):]
     section = section[:section.index('\n\n')].split('\n')[1:]

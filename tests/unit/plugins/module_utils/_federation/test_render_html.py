@@ -220,9 +220,9 @@ def test_one_report_has_no_overview_and_nothing_has_a_page():
 def test_sparse_and_odd_reports_never_fail():
     odd = [{'server_name': 'x'}, {'server_name': 'bad name', 'federation_ok': False, 'resolution': None,
                                   'errors': [{'code': 'INVALID_SERVER_NAME', 'message': 'not a server name'}]},
-           {'server_name': 'y', 'connection_reports': {'192.0.2.1:8448': {'checks': None, 'certificates': None,
-                                                                           'verify_keys': None, 'valid_until_ts': 1e30,
-                                                                           'version': {'error': 'timeout'}}},
+           {'server_name': 'y', 'connection_reports': {'192.0.2.1:8448': {
+               'checks': None, 'certificates': None, 'verify_keys': None, 'valid_until_ts': 1e30,
+               'version': {'error': 'timeout'}}},
             'notaries': {'n.example': None}, 'families': {'IPv4': None}, 'errors': ['plain text'],
             'federation_warnings': [{'code': None}]}]
     parsed = assert_inert(render_reports_html(odd, CATALOGUE))
