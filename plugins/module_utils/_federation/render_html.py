@@ -80,7 +80,7 @@ summary { cursor: pointer; font-weight: 600; }
 a { color: inherit; }
 nav.back { font-size: .85rem; margin-top: .8rem; }
 footer { color: var(--muted); font-size: .85rem; margin-top: 2rem; }
-@media print { details > *:not(summary) { display: block; } section.server { break-inside: avoid-page; } }
+@media print { section.server { break-before: page; } section.server:first-of-type { break-before: auto; } }
 """
 
 

@@ -145,3 +145,11 @@ def test_report_filters_refuse_anything_else(render, value):
     with pytest.raises(AnsibleFilterError) as info:
         render(value)
     assert 'expected a matrix_federation_test report or a list of them' in str(info.value)
+
+
+def test_junit_and_prometheus_render_each_report_of_a_batch_result():
+    good, bad = _reports()
+    batch = {'federation_ok': False, 'reports': {'good.example': good, 'bad.example': bad}, 'summary': {},
+             'federation_warnings': [], 'duration_ms': 5}
+    assert federation_junit(batch) == federation_junit([good, bad])
+    assert federation_prometheus(batch) == federation_prometheus([good, bad])
