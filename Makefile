@@ -17,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: help setup host-packages venv image collection-link unit sanity lint build-check molecule test test-fast demo demo-down clean bench browser
+.PHONY: help setup host-packages venv image collection-link unit sanity lint build-check molecule test test-fast demo demo-down clean bench
 
 help:
 	@echo "make demo       bring up the federation lab and show it federating"
@@ -65,13 +65,7 @@ molecule: setup
 
 test-fast: unit sanity lint build-check
 
-# The HTML report in headless Chromium (lab/host-packages.sh installs it), offline: no console error,
-# no Content-Security-Policy violation, a real screenshot; `.venv/bin/python tests/browser/check_report.py FILE` checks
-# any report.
-browser: venv collection-link
-	$(BIN)/pytest -q tests/browser
-
-test: setup browser test-fast molecule
+test: setup test-fast molecule
 
 demo: setup
 	@bash lab/demo.sh up
@@ -83,6 +77,15 @@ demo-down:
 bench: venv collection-link
 	@# All three run even when one misses its target; the exit status says whether all held.
 	cd benchmarks && rc=0; $(PY) rtt.py || rc=1; $(PY) fleet.py || rc=1; $(PY) noop.py || rc=1; exit $$rc
+
+# The HTML report in headless Chromium (host-packages installs it), offline: no console error, no
+# Content-Security-Policy violation, a real screenshot. `.venv/bin/python tests/browser/check_report.py FILE`
+# checks any report page.
+.PHONY: browser
+browser: host-packages venv collection-link
+	$(BIN)/pytest -q tests/browser
+
+test: browser
 
 clean:
 	rm -rf $(BUILD) tests/output .pytest_cache
