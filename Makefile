@@ -78,5 +78,14 @@ bench: venv collection-link
 	@# All three run even when one misses its target; the exit status says whether all held.
 	cd benchmarks && rc=0; $(PY) rtt.py || rc=1; $(PY) fleet.py || rc=1; $(PY) noop.py || rc=1; exit $$rc
 
+# The HTML report in headless Chromium (host-packages installs it), offline: no console error, no
+# Content-Security-Policy violation, a real screenshot. `.venv/bin/python tests/browser/check_report.py FILE`
+# checks any report page.
+.PHONY: browser
+browser: host-packages venv collection-link
+	$(BIN)/pytest -q tests/browser
+
+test: browser
+
 clean:
 	rm -rf $(BUILD) tests/output .pytest_cache

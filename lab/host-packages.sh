@@ -3,8 +3,9 @@
 set -euo pipefail
 # nftables and iproute2: the nftables_table unit tests run the real nft in a
 # network namespace of their own (ip netns); openssl: a hostile-server test serves
-# with openssl s_server a certificate Python's ssl refuses to load.
-pkgs=(podman runc debootstrap uidmap slirp4netns shellcheck nftables iproute2 openssl)
+# with openssl s_server a certificate Python's ssl refuses to load; chromium: `make browser` opens the HTML
+# report in it, headless and offline.
+pkgs=(podman runc debootstrap uidmap slirp4netns shellcheck nftables iproute2 openssl chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -3,9 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Filters rendering matrix_federation_test reports for CI and monitoring, and the N x N federation matrix."""
+"""Filters rendering matrix_federation_test reports for people, CI and monitoring, and the N x N federation matrix."""
 
 from ansible.errors import AnsibleFilterError
+from ansible.utils.display import Display
+
+from ansible_collections.matrix.federation.plugins.module_utils._federation.catalogue import load_catalogue
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.federation_matrix import (
     MatrixInputError,
@@ -15,7 +18,10 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.rend
     render_junit,
     render_matrix_text,
     render_prometheus,
+    render_reports_text,
 )
+from ansible_collections.matrix.federation.plugins.module_utils._federation.render_html import render_reports_html
+from ansible_collections.matrix.federation.plugins.module_utils._federation.render_markdown import render_reports_markdown
 
 
 def _reports(value):
@@ -34,6 +40,41 @@ def federation_junit(value):
 def federation_prometheus(value):
     """Render report(s) in the Prometheus textfile-collector format."""
     return render_prometheus(_reports(value))
+
+
+def _catalogue():
+    """The error catalogue; a catalogue that cannot be read is a warning and no causes or fixes, never a failure."""
+    try:
+        return load_catalogue()
+    except (OSError, UnicodeError, ValueError) as exc:
+        Display().warning('matrix.federation report filters: the error catalogue docs/errors.md cannot be read (%s): '
+                          'the report shows codes and messages without cause and fix' % exc)
+        return {}
+
+
+def _optional_text(name, value):
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise AnsibleFilterError('%s must be a string, got %s' % (name, type(value).__name__))
+    return str(value)
+
+
+def federation_report_text(value):
+    """Report(s) as text: for several, one line per server first; per server its resolution, addresses, causes, fixes."""
+    return render_reports_text(_reports(value), _catalogue())
+
+
+def federation_report_html(value, title=None, generated_at=None):
+    """Report(s) as one self-contained HTML page (no script, nothing loaded, every value escaped)."""
+    return render_reports_html(_reports(value), _catalogue(), title=_optional_text('title', title),
+                               generated_at=_optional_text('generated_at', generated_at))
+
+
+def federation_report_markdown(value, title=None, generated_at=None):
+    """Report(s) as Markdown for CI job summaries (GitHub, GitLab), server text made inert."""
+    return render_reports_markdown(_reports(value), _catalogue(), title=_optional_text('title', title),
+                                   generated_at=_optional_text('generated_at', generated_at))
 
 
 def federation_matrix(results, health=None, signed=None):
@@ -56,4 +97,6 @@ class FilterModule:
 
     def filters(self):
         return {'federation_junit': federation_junit, 'federation_prometheus': federation_prometheus,
-                'federation_matrix': federation_matrix, 'federation_matrix_text': federation_matrix_text}
+                'federation_matrix': federation_matrix, 'federation_matrix_text': federation_matrix_text,
+                'federation_report_text': federation_report_text, 'federation_report_html': federation_report_html,
+                'federation_report_markdown': federation_report_markdown}

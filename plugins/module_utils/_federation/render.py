@@ -5,6 +5,8 @@
 
 """Render federation reports as JUnit XML, Prometheus textfile format and text, the federation matrix as text (pure).
 
+The HTML page and the Markdown summary are in ``render_html`` and ``render_markdown``.
+
 Reports carry text the tested peer chose (version strings, names, messages
 quoting its answers), so every string is made safe here: XML gets only the
 characters XML 1.0 allows, Prometheus label values only escaped UTF-8.
@@ -14,7 +16,14 @@ import re
 from xml.sax.saxutils import escape, quoteattr
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.federation_matrix import check_matrix
-from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import CHECK_NAMES
+from ansible_collections.matrix.federation.plugins.module_utils._federation.render_outline import (
+    GO_CHECK_NAMES,
+    NO_ENTRY,
+    catalogue_entry,
+    outline_reports,
+    report_list,
+)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import CHECK_NAMES, GO_CHECKS
 
 
 # Everything outside XML 1.0's Char production: C0 controls but tab, newline and carriage return; lone
@@ -37,11 +46,7 @@ def _xml_attr(value):
 
 
 def _as_list(reports):
-    if isinstance(reports, dict) and 'federation_ok' in reports:
-        return [reports]
-    if isinstance(reports, dict):
-        return list(reports.values())
-    return list(reports or [])
+    return report_list(reports)
 
 
 def render_junit(reports):
@@ -175,20 +180,23 @@ def _cache_line(well_known):
         return ('well-known cache: no delegation, peers remember that for %s: a new or repaired well-known reaches '
                 'them within %s' % (lifetime, lifetime))
     why = {'max-age': 'Cache-Control max-age', 'expires': 'Expires', 'no-store': 'Cache-Control no-store',
-           'default': 'no cache headers: the default'}[cache['source']]
+           'default': 'no cache headers: the default'}.get(cache['source'], _plain(cache['source']))
     line = 'well-known cache: peers keep the delegation %s (%s%s): a change of m.server reaches them within %s' % (
         lifetime, why, ', kept within 5 min..48 h from %s' % _duration(max(0, cache['requested_s'] or 0))
         if cache.get('capped') else '', lifetime)
     return line
 
 
-def render_report_text(report):
+def render_report_text(report, catalogue=None):
     """One server's report as lines for a terminal: the verdict, each IP family, the well-known, the connections.
 
     Says what an IPv4-only and an IPv6-only peer get (``families``), what
     every address of the well-known host answers, how long peers keep the
-    well-known answer, each connection's checks and media route, then the
-    errors and warnings.
+    well-known answer, the targets connected to, each connection's checks
+    (the failing ones by their Go tester name) and media route, then the
+    errors and warnings. With ``catalogue`` (``catalogue.load_catalogue()``)
+    each error is followed by its cause and fix, each warning by its fix (a
+    code the catalogue lacks: "no catalogue entry").
     """
     resolution = report.get('resolution') or {}
     lines = ['%s: federation %s (resolution: %s%s)' % (
@@ -207,18 +215,68 @@ def render_report_text(report):
     cache = _cache_line(well_known)
     if cache:
         lines.append('  ' + cache)
+    for target in resolution.get('targets') or []:
+        srv = ' (SRV priority %s, weight %s)' % (target.get('priority'), target.get('weight')) \
+            if target.get('priority') is not None else ''
+        lines.append('  target %s%s: %s' % (_plain(format_target(target)), srv, _plain(
+            ', '.join(str(a) for a in target.get('addresses') or []) or 'no address')))
     for key in sorted(report.get('connection_reports') or {}):
         conn = report['connection_reports'][key]
         media = conn.get('media') or {}
+        checks = conn.get('checks') or {}
         lines.append('  %s: %s, media route: %s' % (
-            _plain(key), 'all checks ok' if (conn.get('checks') or {}).get('all_checks_ok') else 'checks FAIL',
+            _plain(key), 'all checks ok' if checks.get('all_checks_ok') else 'checks FAIL',
             _plain(media.get('verdict', 'not asked'))))
+        failing = [GO_CHECK_NAMES[check] for check in GO_CHECKS if checks.get(check) is not True]
+        if not checks.get('all_checks_ok') and failing:
+            lines.append('    failing checks: %s' % ', '.join(failing))
     for key in sorted(report.get('connection_errors') or {}):
         lines.append('  %s: %s' % (_plain(key), _plain(report['connection_errors'][key]['code'])))
-    lines.extend('  error %s: %s' % (_plain(e['code']), _plain(e['message'])) for e in report.get('errors') or [])
-    lines.extend('  warning %s: %s' % (_plain(w['code']), _plain(w['message']))
-                 for w in report.get('federation_warnings') or [])
+    for error in report.get('errors') or []:
+        lines.append('  error %s: %s' % (_plain(error['code']), _plain(error['message'])))
+        lines.extend(_catalogue_lines(catalogue, error, ('cause', 'fix')))
+    for warning in report.get('federation_warnings') or []:
+        lines.append('  warning %s: %s' % (_plain(warning['code']), _plain(warning['message'])))
+        lines.extend(_catalogue_lines(catalogue, warning, ('fix',)))
     return lines
+
+
+def format_target(target):
+    """``host:port`` of a resolution target (IPv6 hosts in brackets)."""
+    host = str(target.get('host'))
+    return '%s:%s' % ('[%s]' % host if ':' in host else host, target.get('port'))
+
+
+def _catalogue_lines(catalogue, finding, parts):
+    if catalogue is None:
+        return []
+    entry = catalogue_entry(catalogue, finding)
+    if not entry['known']:
+        return ['    ' + NO_ENTRY]
+    return ['    %s: %s' % (part, _plain(entry[part])) for part in parts if entry[part]]
+
+
+def render_reports_text(reports, catalogue=None):
+    """One report or several as text (a string): for several, one line per server first, then each server.
+
+    Each server is ``render_report_text`` with the catalogue's causes and fixes.
+    """
+    outlines = outline_reports(reports, catalogue)
+    lines = []
+    if len(outlines) > 1:
+        failing = sum(1 for o in outlines if not o['ok'])
+        lines.append('%d servers: %d federate, %d fail' % (len(outlines), len(outlines) - failing, failing))
+        width = max(len(_plain(o['server_name'])) for o in outlines)
+        for o in outlines:
+            lines.append('  %s  %-9s %d error(s), %d warning(s)%s' % (
+                _plain(o['server_name']).ljust(width), o['verdict'], o['error_count'], o['warning_count'],
+                ': ' + _plain(', '.join(o['error_codes'])) if o['error_codes'] else ''))
+        lines.append('')
+    for index, report in enumerate(report_list(reports)):
+        if index:
+            lines.append('')
+        lines.extend(render_report_text(report, catalogue if catalogue is not None else {}))
+    return '\n'.join(lines) + '\n' if lines else 'no report\n'
 
 
 def render_matrix_text(matrix):

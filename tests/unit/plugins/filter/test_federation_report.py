@@ -17,6 +17,9 @@ from ansible_collections.matrix.federation.plugins.filter.federation_report impo
     federation_matrix,
     federation_matrix_text,
     federation_prometheus,
+    federation_report_html,
+    federation_report_markdown,
+    federation_report_text,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.render import render_junit, render_prometheus
 from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report
@@ -39,7 +42,10 @@ def test_filters_are_registered():
     assert FilterModule().filters() == {'federation_junit': federation_junit,
                                         'federation_prometheus': federation_prometheus,
                                         'federation_matrix': federation_matrix,
-                                        'federation_matrix_text': federation_matrix_text}
+                                        'federation_matrix_text': federation_matrix_text,
+                                        'federation_report_text': federation_report_text,
+                                        'federation_report_html': federation_report_html,
+                                        'federation_report_markdown': federation_report_markdown}
 
 
 def test_a_registered_loop_renders_like_the_list_of_its_results():
@@ -79,3 +85,71 @@ def test_a_certificate_expiry_that_is_not_a_number_is_nan():
     good['connection_reports']['192.0.2.1:8448']['certificates'][0]['days_until_expiry'] = 'soon\n'
     prom = federation_prometheus(good)
     assert 'matrix_federation_cert_expiry_days{server_name="good.example",address="192.0.2.1:8448"} NaN' in prom
+
+
+def _catalogue(monkeypatch, catalogue=None, error=None):
+    """Make the filters' load_catalogue() return ``catalogue`` or raise ``error``; returns the calls."""
+    calls = []
+
+    def load(path=None):
+        calls.append(path)
+        if error:
+            raise error
+        return catalogue
+
+    monkeypatch.setattr('ansible_collections.matrix.federation.plugins.filter.federation_report.load_catalogue', load)
+    return calls
+
+
+@pytest.mark.parametrize('render', [federation_report_text, federation_report_html, federation_report_markdown])
+def test_report_filters_read_the_catalogue_once_and_take_every_shape(monkeypatch, render):
+    calls = _catalogue(monkeypatch, {'KEYS_X': {'code': 'KEYS_X', 'level': 'error', 'cause': 'the cause of X',
+                                                'fix': 'the fix of X', 'section': 'Checks'}})
+    good, bad = _reports()
+    registered = {'changed': False, 'msg': 'All items completed', 'results': [good, bad]}
+    batch = {'federation_ok': False, 'reports': {'good.example': good, 'bad.example': bad}, 'summary': {}}
+    out = render(registered)
+    assert calls == [None]
+    assert out == render([good, bad]) == render(batch) == render({'good.example': good, 'bad.example': bad})
+    assert 'the cause of X' in out and 'the fix of X' in out
+    assert 'good.example' in out and 'bad.example' in out
+    assert 'bad.example' not in render(good)
+
+
+@pytest.mark.parametrize('render', [federation_report_text, federation_report_html, federation_report_markdown])
+def test_an_unreadable_catalogue_is_a_warning_not_a_failure(monkeypatch, render):
+    _catalogue(monkeypatch, error=ValueError('code X is listed twice'))
+    warnings = []
+    monkeypatch.setattr('ansible.utils.display.Display.warning', lambda self, msg, *a, **k: warnings.append(msg))
+    dummy, bad = _reports()
+    out = render(bad)
+    assert 'KEYS_X' in out and 'no catalogue entry' in out
+    assert len(warnings) == 1 and 'code X is listed twice' in warnings[0]
+
+
+def test_html_and_markdown_take_a_title_and_a_timestamp(monkeypatch):
+    _catalogue(monkeypatch, {})
+    good, dummy = _reports()
+    page = federation_report_html(good, title='Our <peers>', generated_at='2026-12-03T08:00:00Z')
+    assert '<title>Our &lt;peers&gt;</title>' in page and 'generated at 2026-12-03T08:00:00Z' in page
+    markdown = federation_report_markdown(good, title='Our peers', generated_at='2026-12-03T08:00:00Z')
+    assert markdown.startswith('# Our peers\n\n1 server(s): 1 federate, 0 fail · generated at 2026-12-03T08:00:00Z')
+    with pytest.raises(AnsibleFilterError) as info:
+        federation_report_html(good, title=['a'])
+    assert 'title must be a string, got list' in str(info.value)
+
+
+@pytest.mark.parametrize('value', ['good.example', 42, None])
+@pytest.mark.parametrize('render', [federation_report_text, federation_report_html, federation_report_markdown])
+def test_report_filters_refuse_anything_else(render, value):
+    with pytest.raises(AnsibleFilterError) as info:
+        render(value)
+    assert 'expected a matrix_federation_test report or a list of them' in str(info.value)
+
+
+def test_junit_and_prometheus_render_each_report_of_a_batch_result():
+    good, bad = _reports()
+    batch = {'federation_ok': False, 'reports': {'good.example': good, 'bad.example': bad}, 'summary': {},
+             'federation_warnings': [], 'duration_ms': 5}
+    assert federation_junit(batch) == federation_junit([good, bad])
+    assert federation_prometheus(batch) == federation_prometheus([good, bad])

@@ -164,3 +164,40 @@ def test_prometheus_has_a_gauge_per_family():
     text = render_prometheus(report)
     assert 'matrix_federation_family_ok{server_name="example.org",family="IPv4"} 1' in text
     assert 'matrix_federation_family_ok{server_name="example.org",family="IPv6"} 0' in text
+
+
+def test_text_of_several_reports_starts_with_a_line_per_server():
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.render import render_reports_text
+    from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.test_render_html import (
+        CATALOGUE, samples)
+    batch = samples()
+    text = render_reports_text(batch, CATALOGUE)
+    lines = text.split('\n')
+    names = list(batch['reports'])
+    assert lines[0] == '%d servers: 6 federate, 6 fail' % len(names)
+    assert [line.split()[0] for line in lines[1:1 + len(names)]] == names
+    overview = lines[1:1 + len(names)]
+    assert any(line.split()[:2] == ['certsrv.lab.test', 'FAILS']
+               and line.endswith('1 error(s), 0 warning(s): CERT_NAME_MISMATCH') for line in overview)
+    assert lines[1 + len(names)] == ''
+    section = text[text.index('\ncertsrv.lab.test: federation FAILS (resolution: srv)\n'):]
+    section = section[:section.index('\n\n')].split('\n')[1:]
+    assert any(line.startswith('  target target-certsrv.lab.test:8454 (SRV priority 10, weight 5): 127.')
+               for line in section)
+    assert '    failing checks: ValidCertificates' in section
+    assert '    cause: certificate does not cover the name the spec checks' in section
+    assert '    fix: issue a certificate with the right SAN' in section
+    notary = text[text.index('\norigin.notary.test:8443: federation FAILS'):]
+    assert '    no catalogue entry' in notary[:notary.index('\n\n')].split('\n')
+    # Without a catalogue (the filter passes one always) a report renders as before, one line per finding.
+    assert render_report_text(batch['reports']['certsrv.lab.test'])[-1].startswith('  error CERT_NAME_MISMATCH: ')
+
+
+def test_text_of_hostile_reports_keeps_each_line_one_line():
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.render import render_reports_text
+    from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.test_render_html import (
+        CATALOGUE, hostile_samples)
+    text = render_reports_text(hostile_samples(), CATALOGUE)
+    text.encode('utf-8')
+    assert not re.search('[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]', text)
+    assert render_reports_text([]) == 'no report\n'
