@@ -95,6 +95,13 @@ def test_check_playbook_writes_reports_and_fails_on_broken(federation_lab, tmp_p
     suites = dict((s.get('name'), s) for s in junit.findall('testsuite'))
     assert set(suites) == {'srv.lab.test', 'certsrv.lab.test', 'wksrv.lab.test'}
     assert suites['srv.lab.test'].get('failures') == '0' and suites['certsrv.lab.test'].get('failures') != '0'
+    # The report a person reads: printed per server, and as one HTML page and Markdown, with the catalogue's fix.
+    assert 'certsrv.lab.test: federation FAILS' in output and 'issue a certificate with the right SAN' in output, output
+    html = (reports / 'federation-report.html').read_text()
+    assert html.startswith('<!DOCTYPE html>') and 'Matrix federation: 3 server(s) seen from the controller' in html
+    assert 'CERT_NAME_MISMATCH' in html and 'issue a certificate with the right SAN' in html
+    markdown = (reports / 'federation-report.md').read_text()
+    assert 'certsrv.lab.test' in markdown and 'CERT_NAME_MISMATCH' in markdown
     prom = (reports / 'federation.prom').read_text()
     assert 'matrix_federation_ok{server_name="srv.lab.test"} 1' in prom
     assert 'matrix_federation_ok{server_name="certsrv.lab.test"} 0' in prom
