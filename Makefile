@@ -65,7 +65,7 @@ molecule: setup
 
 test-fast: unit sanity lint build-check
 
-test: setup test-fast molecule
+test: setup test-fast browser molecule
 
 demo: setup
 	@bash lab/demo.sh up
@@ -85,7 +85,6 @@ bench: venv collection-link
 browser: host-packages venv collection-link
 	$(BIN)/pytest -q tests/browser
 
-test: browser
 
 clean:
 	rm -rf $(BUILD) tests/output .pytest_cache
