@@ -47,7 +47,7 @@ def test_group_defaults_reach_the_modules(federation_lab, tmp_path):
     env['ANSIBLE_COLLECTIONS_PATH'] = os.pathsep.join(os.path.dirname(p) for p in ansible_collections.__path__)
     env['ANSIBLE_LOCALHOST_WARNING'] = 'false'
     env['ANSIBLE_NOCOLOR'] = '1'
-    env['ANSIBLE_STDOUT_CALLBACK'] = 'ansible.builtin.json'
+    env['ANSIBLE_STDOUT_CALLBACK'] = 'ansible.posix.json'
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                '-e', 'ansible_python_interpreter=' + sys.executable, str(playbook)]
     proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)
