@@ -67,3 +67,21 @@ def test_bindep_has_a_package_for_each_requirement():
     wanted = set().union(*(LIBRARIES[name][1] for name in imported_libraries()))
     extra = sorted(line for line in bindep if line.startswith('python3-') and line not in wanted)
     assert not extra, 'bindep.txt installs what no plugin imports: %s' % ', '.join(extra)
+
+
+def test_library_imports_nothing_from_ansible_core():
+    # `make unit-oldest` skips tests/unit/plugins/module_utils under the oldest ansible-core for this reason.
+    found = []
+    library = os.path.join(ROOT, 'plugins', 'module_utils')
+    for directory, _dirs, files in os.walk(library):
+        for name in sorted(files):
+            if name.endswith('.py'):
+                path = os.path.join(directory, name)
+                with open(path, encoding='utf-8') as handle:
+                    tree = ast.parse(handle.read(), path)
+                for node in ast.walk(tree):
+                    names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                             else [node.module or ''] if isinstance(node, ast.ImportFrom) else [])
+                    if any(n == 'ansible' or n.startswith('ansible.') for n in names):
+                        found.append(os.path.relpath(path, ROOT))
+    assert not found, 'module_utils importing ansible-core (then run its tests in unit-oldest too): %s' % found
