@@ -9,6 +9,9 @@ PY := $(BIN)/python
 BUILD := $(CURDIR)/.build
 COLLECTIONS := $(BUILD)/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/matrix/federation
+# The oldest ansible-core meta/runtime.yml's requires_ansible claims (requirements-oldest.txt).
+OLDEST := $(BUILD)/venv-oldest
+OLDEST_BIN := $(OLDEST)/bin
 LAB_IMAGE := localhost/matrix-federation-lab:bookworm
 
 export CONTAINERS_CONF := $(CURDIR)/lab/containers.conf
@@ -17,13 +20,16 @@ export PATH := $(BIN):$(PATH)
 
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: help setup host-packages venv image collection-link unit sanity lint build-check molecule test test-fast demo demo-down clean bench
+.PHONY: help setup host-packages venv venv-oldest image collection-link unit sanity lint build-check docs-check changelog-lint \
+	unit-oldest sanity-oldest docs-check-oldest test-oldest molecule test test-fast demo demo-down clean bench
 
 help:
 	@echo "make demo       bring up the federation lab and show it federating"
 	@echo "make demo-down  remove the lab"
-	@echo "make test       unit, sanity, lint, build + install check, every Molecule scenario"
+	@echo "make test       unit, sanity, lint, docs, changelog, build + install check (and unit, sanity,"
+	@echo "                docs again under the oldest supported ansible-core), every Molecule scenario"
 	@echo "make test-fast  the same without Molecule"
+	@echo "make test-oldest  unit, sanity and docs under the oldest supported ansible-core only"
 
 host-packages:
 	@bash lab/host-packages.sh
@@ -36,6 +42,16 @@ $(BIN)/.stamp: requirements-dev.txt requirements.txt
 	@touch $@
 
 venv: $(BIN)/.stamp
+
+# A second venv with the oldest ansible-core requires_ansible claims, built once.
+$(OLDEST_BIN)/.stamp: requirements-oldest.txt requirements.txt
+	@test -x $(OLDEST_BIN)/python || python3 -m venv $(OLDEST)
+	@$(OLDEST_BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(OLDEST_BIN)/python -m pip install -q --disable-pip-version-check -r requirements-oldest.txt
+	@$(OLDEST_BIN)/python lab/ansible-test-bootstrap.py
+	@touch $@
+
+venv-oldest: $(OLDEST_BIN)/.stamp
 
 collection-link:
 	@mkdir -p $(dir $(COLLECTION_LINK))
@@ -59,11 +75,33 @@ lint: venv collection-link
 build-check: venv
 	@bash tests/build-check.sh
 
+# ansible-doc of every filter, lookup, module and role: no error, no warning.
+docs-check: venv collection-link
+	@bash tests/docs-check.sh
+
+changelog-lint: venv
+	$(BIN)/antsibull-changelog lint
+
+# The tests run by the oldest venv's Python, so their ansible-playbook, ansible
+# and module runs use its ansible-core too. tests/unit/plugins/module_utils is
+# left out: the library imports nothing from ansible-core, so its tests would
+# test the same code twice.
+unit-oldest: venv-oldest collection-link
+	$(OLDEST_BIN)/pytest -q tests/unit --ignore=tests/unit/plugins/module_utils
+
+sanity-oldest: venv-oldest collection-link
+	VENV_BIN=$(OLDEST_BIN) bash tests/sanity.sh
+
+docs-check-oldest: venv-oldest collection-link
+	@VENV_BIN=$(OLDEST_BIN) bash tests/docs-check.sh
+
+test-oldest: unit-oldest sanity-oldest docs-check-oldest
+
 # Two scenarios at a time (MOLECULE_JOBS), longest first: tests/molecule.sh.
 molecule: setup
 	@bash tests/molecule.sh $(SCENARIOS)
 
-test-fast: unit sanity lint build-check
+test-fast: unit sanity lint build-check docs-check changelog-lint test-oldest
 
 test: setup test-fast browser molecule
 

@@ -22,6 +22,13 @@ export ANSIBLE_COLLECTIONS_PATH=$tmp/collections
 "$bin/ansible-galaxy" collection install --force --no-deps -p "$tmp/collections" "$tarball" >/dev/null
 installed=$tmp/collections/ansible_collections/matrix/federation
 test -f "$installed/MANIFEST.json"
+# The license every file header points to (LICENSES/...) and the top-level
+# COPYING Galaxy shows must ship, readable, in the installed copy.
+for license in COPYING LICENSES/GPL-3.0-or-later.txt; do
+  if ! grep -q 'GNU GENERAL PUBLIC LICENSE' "$installed/$license"; then
+    echo "tarball lacks the license text $license" >&2; exit 1
+  fi
+done
 for leftover in molecule .venv lab Makefile; do
   if [ -e "$installed/$leftover" ]; then echo "tarball contains $leftover" >&2; exit 1; fi
 done

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Run `ansible-test sanity` on the collection (arguments are passed through,
-# e.g. file names to test only those).
+# e.g. file names to test only those). VENV_BIN: the bin directory of the venv
+# whose ansible-test to use (default .venv/bin; `make test-oldest` gives the
+# oldest supported ansible-core's).
 # ansible-test resolves its working directory physically (os.getcwd), so a
 # symlink named ansible_collections/matrix/federation is not enough: the
 # files git would commit (tracked + new, minus .gitignore) are copied to a
@@ -9,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+bin=${VENV_BIN:-$root/.venv/bin}
 mkdir -p "$root/.build"
 work=$(mktemp -d "$root/.build/sanity.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -20,4 +23,4 @@ git ls-files -z -co --exclude-standard \
   | tar --null -T - -c | tar -x -C "$dest"
 cd "$dest"
 git init -q . && git add -A >/dev/null
-"$root/.venv/bin/ansible-test" sanity --python 3.11 --local --color yes "$@"
+"$bin/ansible-test" sanity --python 3.11 --local --color yes "$@"

@@ -29,3 +29,16 @@ attributes:
     details:
       - This module never changes anything.
 '''
+
+    # Modules of the action group that shares the network options (meta/runtime.yml).
+    NETWORK_GROUP = r'''
+options: {}
+attributes:
+  action_group:
+    description:
+      - Use C(group/matrix.federation.network) in C(module_defaults) to set the network options
+        (O(nameservers), O(ca_path), O(timeout), O(user_agent)) once for every module of the group.
+    support: full
+    membership:
+      - matrix.federation.network
+'''

@@ -100,6 +100,7 @@ extends_documentation_fragment:
   - matrix.federation.attributes
   - matrix.federation.attributes.INFO_MODULE
   - matrix.federation.network
+  - matrix.federation.attributes.NETWORK_GROUP
 seealso:
   - module: matrix.federation.matrix_srv_check
   - name: Matrix Server-Server API, resolving server names

@@ -86,6 +86,7 @@ extends_documentation_fragment:
   - matrix.federation.attributes
   - matrix.federation.attributes.INFO_MODULE
   - matrix.federation.network
+  - matrix.federation.attributes.NETWORK_GROUP
 seealso:
   - module: matrix.federation.matrix_federation_test
   - module: matrix.federation.matrix_signing_keys

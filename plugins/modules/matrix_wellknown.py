@@ -30,6 +30,7 @@ author:
 extends_documentation_fragment:
   - matrix.federation.attributes
   - matrix.federation.network
+  - matrix.federation.attributes.NETWORK_GROUP
 attributes:
   check_mode:
     support: full

@@ -22,7 +22,6 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.dead
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
-    HAS_DNSPYTHON,
     SharedCache,
     require_library,
     run_deadline,
@@ -31,10 +30,13 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.runc
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port, ip_literal
 
-if HAS_DNSPYTHON:
-    # dns.query is not imported: it pulls in dnspython's optional-feature
-    # probing (importlib.metadata), which costs more start-up time than the
-    # two small exchanges below.
+# dns.query is not imported: it pulls in dnspython's optional-feature
+# probing (importlib.metadata), which costs more start-up time than the two
+# small exchanges below. Without dnspython, require_library() (runctx) names
+# it; a try, not `if HAS_DNSPYTHON:`, because the pylint of ansible-core 2.16's
+# sanity test takes a conditionally imported name in an `except` clause for
+# one used before assignment.
+try:
     import dns.exception
     import dns.flags
     import dns.message
@@ -42,6 +44,8 @@ if HAS_DNSPYTHON:
     import dns.rcode
     import dns.rdataclass
     import dns.rdatatype
+except ImportError:
+    pass
 
 # CNAME names followed per lookup (docs/errors.md, "Limits").
 CNAME_MAX_CHAIN = 8
