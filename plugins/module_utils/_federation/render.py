@@ -20,6 +20,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.rend
     GO_CHECK_NAMES,
     NO_ENTRY,
     catalogue_entry,
+    duration_text,
     outline_reports,
     report_list,
 )
@@ -161,28 +162,19 @@ def _interval(milliseconds):
     return '%d min' % (seconds // 60) if seconds < 7200 else '%.1f h' % (seconds / 3600.0)
 
 
-def _duration(seconds):
-    seconds = int(seconds)
-    if seconds < 120:
-        return '%d s' % seconds
-    if seconds < 7200:
-        return '%d min' % (seconds // 60)
-    return '%d h' % (seconds // 3600) if seconds % 3600 == 0 else '%.1f h' % (seconds / 3600.0)
-
-
 def _cache_line(well_known):
     """How long a change of the well-known takes to reach peers (Synapse's cache), or ``None``."""
     cache = well_known.get('cache')
     if not cache:
         return None
-    lifetime = _duration(cache['lifetime_s'])
+    lifetime = duration_text(cache['lifetime_s'])
     if cache['source'] == 'error':
         return ('well-known cache: no delegation, peers remember that for %s: a new or repaired well-known reaches '
                 'them within %s' % (lifetime, lifetime))
     why = {'max-age': 'Cache-Control max-age', 'expires': 'Expires', 'no-store': 'Cache-Control no-store',
            'default': 'no cache headers: the default'}.get(cache['source'], _plain(cache['source']))
     line = 'well-known cache: peers keep the delegation %s (%s%s): a change of m.server reaches them within %s' % (
-        lifetime, why, ', kept within 5 min..48 h from %s' % _duration(max(0, cache['requested_s'] or 0))
+        lifetime, why, ', kept within 5 min..48 h from %s' % duration_text(max(0, cache['requested_s'] or 0))
         if cache.get('capped') else '', lifetime)
     return line
 

@@ -18,6 +18,7 @@ from html import escape
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.render_outline import (
     GO_CHECK_NAMES,
+    keys_answer_text,
     outline_reports,
 )
 
@@ -239,12 +240,8 @@ def _families(families):
 
 
 def _keys_answer(answer):
-    if not answer:
-        return '<span class="muted">nothing</span>'
-    text = '%s, valid until %s' % (', '.join(answer['verify_keys']) or 'no key', answer['valid_until'])
-    if answer['old_verify_keys']:
-        text += '; old: %s' % ', '.join(answer['old_verify_keys'])
-    return html_text(text)
+    text = keys_answer_text(answer)
+    return '<span class="muted">nothing</span>' if text is None else html_text(text)
 
 
 def _notaries(notaries):

@@ -17,6 +17,7 @@ import re
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.render_outline import (
     GO_CHECK_NAMES,
+    keys_answer_text,
     outline_reports,
 )
 
@@ -144,12 +145,8 @@ def _addresses(addresses):
 
 
 def _keys_answer(answer):
-    if not answer:
-        return 'nothing'
-    text = '%s, valid until %s' % (', '.join(answer['verify_keys']) or 'no key', answer['valid_until'])
-    if answer['old_verify_keys']:
-        text += '; old: %s' % ', '.join(answer['old_verify_keys'])
-    return md_text(text)
+    text = keys_answer_text(answer)
+    return 'nothing' if text is None else md_text(text)
 
 
 def _notaries(notaries):

@@ -116,6 +116,16 @@ def duration_text(seconds):
     return '%d h' % (seconds // 3600) if seconds % 3600 == 0 else '%.1f h' % (seconds / 3600.0)
 
 
+def keys_answer_text(answer):
+    """A notary's answer (``cached`` or ``queried`` of the outline) as plain text, ``None`` when there was none."""
+    if not answer:
+        return None
+    text = '%s, valid until %s' % (', '.join(answer['verify_keys']) or 'no key', answer['valid_until'])
+    if answer['old_verify_keys']:
+        text += '; old: %s' % ', '.join(answer['old_verify_keys'])
+    return text
+
+
 def _dict(value):
     return value if isinstance(value, dict) else {}
 
