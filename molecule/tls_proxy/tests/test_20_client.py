@@ -12,10 +12,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import uuid
 
 import pytest
 
-from tlslab import MATRIX_HOST, SERVER_NAME, curl, issued_certificate, served_certificate
+from tlslab import CADDY_ACME, MATRIX_HOST, SERVER_NAME, curl, issued_certificate, served_certificate
 
 
 def federation_port(settings):
@@ -71,6 +72,42 @@ def test_large_body_is_passed_whole(client):
     seen = json.loads(result.stdout)
     assert seen["body_size"] == 20971520, seen
     assert seen["host"] == MATRIX_HOST, seen
+
+
+@pytest.fixture
+def challenge(proxy, settings):
+    """An ACME http-01 challenge in progress, where the lab's ACME client keeps it: certbot's webroot, or
+    Caddy's storage (Caddy's challenge handler answers from it: distributed solving); removed afterwards."""
+    token = "lab-" + uuid.uuid4().hex
+    key_authorization = token + ".lab-account-thumbprint"
+    if settings["lab_acme_client"] == "caddy":
+        directory = CADDY_ACME + "/challenge_tokens"
+        files = ["%s/%s.json" % (directory, name) for name in (SERVER_NAME, MATRIX_HOST)]
+        content = json.dumps({"type": "http-01", "token": token, "keyAuthorization": key_authorization})
+        # Caddy writes there itself: the directory stays Caddy's.
+        proxy.run_expect([0], "install -d -o caddy -g caddy -m 0700 %s", directory)
+    else:
+        files = ["/var/lib/matrix-federation/acme/.well-known/acme-challenge/" + token]
+        content = key_authorization
+        proxy.run_expect([0], "mkdir -p /var/lib/matrix-federation/acme/.well-known/acme-challenge")
+    try:
+        for path in files:
+            proxy.run_expect([0], "printf '%%s' %s > %s", content, path)
+        yield token, key_authorization
+    finally:
+        proxy.run("rm -f -- %s" % " ".join(files))
+
+
+def test_http_site_answers_acme_http01(client, challenge):
+    """What the ACME CA fetches for http-01 is answered on port 80 (not redirected) for every name."""
+    token, key_authorization = challenge
+    for name in (SERVER_NAME, MATRIX_HOST):
+        response = curl(client, "http://%s/.well-known/acme-challenge/%s" % (name, token))
+        assert response.status == 200, response
+        assert response.body == key_authorization, response
+    # Anything else under the challenge path is no challenge: redirected like the rest.
+    response = curl(client, "http://%s/.well-known/acme-challenge/not-%s" % (MATRIX_HOST, token))
+    assert response.status in (301, 404), response
 
 
 def test_plain_http_redirects_to_https(client):

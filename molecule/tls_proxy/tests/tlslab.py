@@ -30,6 +30,7 @@ PEBBLE_ROOT = "/tmp/pebble-root.pem"
 # Caddy's own ACME: its storage (Debian's caddy runs as user caddy, HOME
 # /var/lib/caddy), one directory per ACME directory URL, one per name.
 CADDY_CERTS = "/var/lib/caddy/.local/share/caddy/certificates/acme.test-14000-dir"
+CADDY_ACME = "/var/lib/caddy/.local/share/caddy/acme/acme.test-14000-dir"
 CADDY_SITE = "/etc/caddy/matrix-federation.caddy"
 
 
