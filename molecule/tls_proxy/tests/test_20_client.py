@@ -82,16 +82,20 @@ def challenge(proxy, settings):
     key_authorization = token + ".lab-account-thumbprint"
     if settings["lab_acme_client"] == "caddy":
         directory = CADDY_ACME + "/challenge_tokens"
-        files = ["%s/%s.json" % (directory, name) for name in (SERVER_NAME, MATRIX_HOST)]
-        content = json.dumps({"type": "http-01", "token": token, "keyAuthorization": key_authorization})
+        # One file per name; Caddy answers only for the identifier the challenge names.
+        files = dict(
+            ("%s/%s.json" % (directory, name),
+             json.dumps({"type": "http-01", "token": token, "keyAuthorization": key_authorization,
+                         "identifier": {"type": "dns", "value": name}}))
+            for name in (SERVER_NAME, MATRIX_HOST)
+        )
         # Caddy writes there itself: the directory stays Caddy's.
         proxy.run_expect([0], "install -d -o caddy -g caddy -m 0700 %s", directory)
     else:
-        files = ["/var/lib/matrix-federation/acme/.well-known/acme-challenge/" + token]
-        content = key_authorization
+        files = {"/var/lib/matrix-federation/acme/.well-known/acme-challenge/" + token: key_authorization}
         proxy.run_expect([0], "mkdir -p /var/lib/matrix-federation/acme/.well-known/acme-challenge")
     try:
-        for path in files:
+        for path, content in files.items():
             proxy.run_expect([0], "printf '%%s' %s > %s", content, path)
         yield token, key_authorization
     finally:
