@@ -16,6 +16,7 @@ __metaclass__ = type
 import json
 import re
 import shlex
+import time
 
 from cryptography import x509
 
@@ -26,6 +27,11 @@ DEPLOYED = "/etc/matrix-federation/tls/example.test"
 ACME_CA = "/etc/matrix-federation-lab/acme-ca.pem"
 # pebble's issuing root, fetched once by the client fixture.
 PEBBLE_ROOT = "/tmp/pebble-root.pem"
+# Caddy's own ACME: its storage (Debian's caddy runs as user caddy, HOME
+# /var/lib/caddy), one directory per ACME directory URL, one per name.
+CADDY_CERTS = "/var/lib/caddy/.local/share/caddy/certificates/acme.test-14000-dir"
+CADDY_ACME = "/var/lib/caddy/.local/share/caddy/acme/acme.test-14000-dir"
+CADDY_SITE = "/etc/caddy/matrix-federation.caddy"
 
 
 class Response:
@@ -74,3 +80,32 @@ def served_certificate(host, name=MATRIX_HOST, port=443):
     """The certificate a TLS server presents for name (SNI), seen from host."""
     result = host.run("openssl s_client -connect %s:%s -servername %s </dev/null", name, str(port), name)
     return load_certificate(result.stdout)
+
+
+def caddy_certificate_path(name):
+    """Where Caddy keeps the certificate its ACME got for name."""
+    return "%s/%s/%s.crt" % (CADDY_CERTS, name, name)
+
+
+def issued_certificate(proxy, settings, name=MATRIX_HOST):
+    """The certificate the proxy should serve for name: certbot's lineage or Caddy's storage."""
+    path = caddy_certificate_path(name) if settings["lab_acme_client"] == "caddy" else LIVE + "/cert.pem"
+    return load_certificate(proxy.file(path).content_string)
+
+
+def wait_until_served(client, serial, name=MATRIX_HOST, timeout=120):
+    """Wait until the proxy serves the certificate with this serial for name; the serial served last."""
+    deadline = time.time() + timeout
+    served = served_serial(client, name)
+    while served != serial and time.time() < deadline:
+        time.sleep(2)
+        served = served_serial(client, name)
+    return served
+
+
+def served_serial(host, name=MATRIX_HOST, port=443):
+    """The serial of the certificate served for name, None while the handshake fails (no certificate yet)."""
+    result = host.run("openssl s_client -connect %s:%s -servername %s </dev/null", name, str(port), name)
+    if "-----BEGIN CERTIFICATE-----" not in result.stdout:
+        return None
+    return load_certificate(result.stdout).serial_number
