@@ -13,7 +13,7 @@ case "${1:-up}" in
     start=$(date +%s)
     # Molecule remembers "created" even when the containers are gone (removed
     # by `make test`, a reboot): start from a clean lab unless all are there.
-    for name in fed-dns fed-acme fed-hs1 fed-hs2 fed-hs3; do
+    for name in fed-dns fed-acme fed-hs1 fed-hs2 fed-hs3 fed-chk1 fed-chk2; do
       if ! podman container exists "$name"; then
         molecule destroy -s "$scenario" >/dev/null
         break

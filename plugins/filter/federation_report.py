@@ -10,6 +10,11 @@ from ansible.utils.display import Display
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.catalogue import load_catalogue
 
+from ansible_collections.matrix.federation.plugins.module_utils._federation.checkers import (
+    CheckerInputError,
+    checker_share,
+    merge_checker_shares,
+)
 from ansible_collections.matrix.federation.plugins.module_utils._federation.federation_matrix import (
     MatrixInputError,
     build_federation_matrix,
@@ -93,10 +98,27 @@ def federation_matrix_text(matrix):
         raise AnsibleFilterError('federation_matrix_text: %s' % exc) from exc
 
 
+def federation_checker_share(targets, checkers, checker):
+    """The server names one host of the checkers group tests: every len(checkers)-th, round robin."""
+    try:
+        return checker_share(targets, checkers, checker)
+    except CheckerInputError as exc:
+        raise AnsibleFilterError('federation_checker_share: %s' % exc) from exc
+
+
+def federation_checker_merge(shares, targets):
+    """The checkers' registered tests as one batch result; a server no checker tested fails with CHECKER_FAILED."""
+    try:
+        return merge_checker_shares(shares, targets)
+    except CheckerInputError as exc:
+        raise AnsibleFilterError('federation_checker_merge: %s' % exc) from exc
+
+
 class FilterModule:
 
     def filters(self):
         return {'federation_junit': federation_junit, 'federation_prometheus': federation_prometheus,
                 'federation_matrix': federation_matrix, 'federation_matrix_text': federation_matrix_text,
                 'federation_report_text': federation_report_text, 'federation_report_html': federation_report_html,
-                'federation_report_markdown': federation_report_markdown}
+                'federation_report_markdown': federation_report_markdown,
+                'federation_checker_share': federation_checker_share, 'federation_checker_merge': federation_checker_merge}

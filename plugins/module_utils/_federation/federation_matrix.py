@@ -14,6 +14,8 @@ health (room versions, destinations it backs off from), into plain data that
 """
 
 CONTROLLER = 'controller'
+# check.yml's vantage when a checkers group tests the servers in the controller's stead (``checkers.py``).
+CHECKERS = 'checkers'
 ROOM_VERSION_UNSUPPORTED = 'ROOM_VERSION_UNSUPPORTED'
 VANTAGE_TEST_FAILED = 'VANTAGE_TEST_FAILED'
 SIGNED_REQUEST_NOT_RUN = 'SIGNED_REQUEST_NOT_RUN'
@@ -85,7 +87,7 @@ def _named_cell(vantage, index, report):
 
 def _names(names):
     """'the controller, a.test and b.test'."""
-    names = ['the controller' if n == CONTROLLER else n for n in names]
+    names = ['the %s' % n if n in (CONTROLLER, CHECKERS) else n for n in names]
     return names[0] if len(names) == 1 else '%s and %s' % (', '.join(names[:-1]), names[-1])
 
 
@@ -109,7 +111,7 @@ def _asymmetric(vantages, cells):
     for first in vantages:
         for second in vantages:
             there, back = cells[first].get(second), cells[second].get(first)
-            if first == CONTROLLER or second == CONTROLLER or there is None or back is None:
+            if {first, second} & {CONTROLLER, CHECKERS} or there is None or back is None:
                 continue
             if there['ok'] and not back['ok'] and VANTAGE_TEST_FAILED not in back['codes']:
                 found.append({'reaches': first, 'not_reached_from': second, 'codes': back['codes'],

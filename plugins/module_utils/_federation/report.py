@@ -175,19 +175,25 @@ def family_verdicts(discovery, reports, conn_errors, global_errors):
     return verdicts
 
 
-def internal_error_report(server_name, exc, duration_ms=0):
-    """The report of a run that failed unexpectedly: the failure is contained to that server."""
+def untested_report(server_name, error, reason, duration_ms=0):
+    """The report of a server whose test did not happen or ended unexpectedly: ``error`` ({code, message}) says why,
+    ``reason`` is what each address family says."""
     return {
         'server_name': server_name, 'federation_ok': False,
         'resolution': {'server_name': server_name, 'method': None, 'delegated_hostname': None, 'host_header': None,
                        'sni': None, 'targets': []},
         'well_known_result': None, 'dns_result': {'srv': {}, 'hosts': {}, 'cname_targets': []},
         'connection_reports': {}, 'connection_errors': {}, 'version': None,
-        'families': dict((family, {'ok': False, 'reason': 'the test failed unexpectedly'}) for family in _FAMILIES),
-        'errors': [finding('INTERNAL_ERROR', 'the test of %s failed unexpectedly: %s: %s'
-                           % (server_name, type(exc).__name__, exc))],
-        'federation_warnings': [], 'duration_ms': duration_ms,
+        'families': dict((family, {'ok': False, 'reason': reason}) for family in _FAMILIES),
+        'errors': [error], 'federation_warnings': [], 'duration_ms': duration_ms,
     }
+
+
+def internal_error_report(server_name, exc, duration_ms=0):
+    """The report of a run that failed unexpectedly: the failure is contained to that server."""
+    return untested_report(server_name, finding('INTERNAL_ERROR', 'the test of %s failed unexpectedly: %s: %s'
+                                                % (server_name, type(exc).__name__, exc)),
+                           'the test failed unexpectedly', duration_ms)
 
 
 def summarize(reports):

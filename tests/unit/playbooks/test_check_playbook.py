@@ -25,14 +25,20 @@ def _collections_path():
     return os.pathsep.join(os.path.dirname(p) for p in ansible_collections.__path__)
 
 
-def _run(lab, tmp_path, homeservers, peers, host_vars=None, extra_vars=None):
-    """Run check.yml; ``host_vars`` per homeserver (default: the lab's nameservers and CA for its own run)."""
+def _local(host_vars):
+    return dict({'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}, **host_vars)
+
+
+def _run(lab, tmp_path, homeservers, peers, host_vars=None, extra_vars=None, checkers=None):
+    """Run check.yml; ``host_vars`` per homeserver (default: the lab's nameservers and CA for its own run);
+    ``checkers``: ``{host: vars}`` of a checkers group (local-connection hosts unless the vars say otherwise)."""
     inventory = tmp_path / 'inventory.yml'
     lab_view = {'matrix_federation_check_host_nameservers': lab.nameservers, 'matrix_federation_check_host_ca_path': lab.ca_path}
-    hosts = dict((name, dict({'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable},
-                             **(lab_view if host_vars is None else host_vars.get(name, {}))))
-                 for name in homeservers)
-    inventory.write_text(json.dumps({'homeservers': {'hosts': hosts}}))
+    hosts = dict((name, _local(lab_view if host_vars is None else host_vars.get(name, {}))) for name in homeservers)
+    groups = {'homeservers': {'hosts': hosts}} if homeservers else {}
+    if checkers is not None:
+        groups['checkers'] = {'hosts': dict((name, _local(v)) for name, v in checkers.items())}
+    inventory.write_text(json.dumps(groups))
     extra = {'matrix_federation_check_peers': peers, 'matrix_federation_check_nameservers': lab.nameservers,
              'matrix_federation_check_ca_path': lab.ca_path, 'matrix_federation_check_timeout': 3,
              'matrix_federation_check_report_dir': str(tmp_path / 'reports'),
@@ -172,3 +178,55 @@ def test_check_playbook_shows_progress_of_a_long_list(federation_lab, tmp_path):
         'default.lab.test.json', 'srv.lab.test.json', 'wksrv.lab.test.json']
     junit = ET.parse(str(tmp_path / 'reports' / 'federation-junit.xml')).getroot()
     assert len(junit.findall('testsuite')) == 3
+
+
+def test_check_playbook_spreads_the_servers_over_the_checkers(federation_lab, tmp_path):
+    # No homeservers, a list of servers and two checker hosts: each tests its share (in parts of one here, with its
+    # own progress lines) and the controller merges their reports, naming who tested what.
+    lab = federation_lab
+    view = {'matrix_federation_check_host_nameservers': lab.nameservers, 'matrix_federation_check_host_ca_path': lab.ca_path}
+    peers = ['srv.lab.test', 'wksrv.lab.test', 'default.lab.test', 'srvtwo.lab.test']
+    proc = _run(lab, tmp_path, [], peers, checkers={'chk-a': view, 'chk-b': view},
+                extra_vars={'matrix_federation_check_batch_size': 1})
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert 'Traceback' not in output
+    assert output.count('(item=1/2 servers tested)') == 2 and output.count('(item=2/2 servers tested)') == 2, output
+    reports = tmp_path / 'reports'
+    checked_from = dict((name, json.loads((reports / (name + '.json')).read_text())['checked_from']) for name in peers)
+    assert checked_from == {'srv.lab.test': 'chk-a', 'wksrv.lab.test': 'chk-b', 'default.lab.test': 'chk-a',
+                            'srvtwo.lab.test': 'chk-b'}
+    matrix = json.loads((reports / 'federation-matrix.json').read_text())
+    assert matrix['ok'] is True and matrix['vantages'] == ['checkers'] and matrix['targets'] == peers
+    assert _printed_matrix(output)[0] == 'federation matrix: 1 vantage point(s), 4 server(s), every direction ok'
+    html = (reports / 'federation-report.html').read_text()
+    assert 'Matrix federation: 4 server(s) seen from the checkers (chk-a, chk-b)' in html
+    assert len(ET.parse(str(reports / 'federation-junit.xml')).getroot().findall('testsuite')) == 4
+
+
+def test_check_playbook_names_what_each_checker_could_not_test(federation_lab, tmp_path):
+    # chk-a sees the lab as it is; chk-nocca trusts only the system CA store, so its share fails from its own view;
+    # chk-gone cannot be reached, so its share is not tested and says so. The homeserver still tests from itself.
+    lab = federation_lab
+    view = {'matrix_federation_check_host_nameservers': lab.nameservers, 'matrix_federation_check_host_ca_path': lab.ca_path}
+    checkers = {'chk-a': view, 'chk-noca': {'matrix_federation_check_host_nameservers': lab.nameservers},
+                'chk-gone': {'ansible_connection': 'ssh', 'ansible_host': '127.0.0.1', 'ansible_port': 9,
+                             'ansible_ssh_common_args': '-o ConnectTimeout=3 -o BatchMode=yes'}}
+    proc = _run(lab, tmp_path, ['srv.lab.test'], ['wksrv.lab.test', 'default.lab.test'], checkers=checkers)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert 'Traceback' not in output
+    reports = tmp_path / 'reports'
+    report = dict((name, json.loads((reports / (name + '.json')).read_text()))
+                  for name in ('srv.lab.test', 'wksrv.lab.test', 'default.lab.test'))
+    assert report['srv.lab.test']['federation_ok'] and report['srv.lab.test']['checked_from'] == 'chk-a'
+    assert not report['wksrv.lab.test']['federation_ok'] and report['wksrv.lab.test']['checked_from'] == 'chk-noca'
+    assert 'CHECKER_FAILED' not in [e['code'] for e in report['wksrv.lab.test']['errors']]
+    assert report['default.lab.test']['checked_from'] == 'chk-gone'
+    assert report['default.lab.test']['errors'] == [{'code': 'CHECKER_FAILED', 'message': (
+        'checker chk-gone did not test default.lab.test: it was unreachable or failed before its test ran')}]
+    matrix = json.loads((reports / 'federation-matrix.json').read_text())
+    assert matrix['vantages'] == ['checkers', 'srv.lab.test']
+    assert [(f['from'], f['to']) for f in matrix['failing']] == [('checkers', 'wksrv.lab.test'), ('checkers', 'default.lab.test')]
+    assert sorted(matrix['cells']['srv.lab.test']) == ['default.lab.test', 'wksrv.lab.test']
+    assert 'checkers -> default.lab.test (CHECKER_FAILED)' in output, output

@@ -13,6 +13,8 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.matrix.federation.plugins.filter.federation_report import (
     FilterModule,
+    federation_checker_merge,
+    federation_checker_share,
     federation_junit,
     federation_matrix,
     federation_matrix_text,
@@ -45,7 +47,19 @@ def test_filters_are_registered():
                                         'federation_matrix_text': federation_matrix_text,
                                         'federation_report_text': federation_report_text,
                                         'federation_report_html': federation_report_html,
-                                        'federation_report_markdown': federation_report_markdown}
+                                        'federation_report_markdown': federation_report_markdown,
+                                        'federation_checker_share': federation_checker_share,
+                                        'federation_checker_merge': federation_checker_merge}
+
+
+def test_the_checker_filters_are_the_library_functions_and_fail_as_filters():
+    assert federation_checker_share(['a.test', 'b.test', 'c.test'], ['x', 'y'], 'x') == ['a.test', 'c.test']
+    merged = federation_checker_merge([{'checker': 'x', 'share': ['a.test'], 'results': None}], ['a.test'])
+    assert merged['reports']['a.test']['errors'][0]['code'] == 'CHECKER_FAILED'
+    with pytest.raises(AnsibleFilterError, match="federation_checker_share: 'z' is not one of the checkers"):
+        federation_checker_share(['a.test'], ['x'], 'z')
+    with pytest.raises(AnsibleFilterError, match='federation_checker_merge: shares must be a list'):
+        federation_checker_merge('x', [])
 
 
 def test_a_registered_loop_renders_like_the_list_of_its_results():
