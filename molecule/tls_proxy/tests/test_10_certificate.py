@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 import pytest
 
 from tlslab import ACME_CA, CADDY_CERTS, CADDY_SITE, DEPLOYED, LIVE, caddy_certificate_path, dns_names, load_certificate
@@ -45,6 +47,21 @@ def test_caddy_holds_exactly_the_wanted_names(proxy, settings, issued):
     assert sorted(stored) == sorted(settings["lab_cert_names"]), stored
     # Caddy's account at pebble carries the email the tls_acme_* settings gave.
     assert proxy.file("/var/lib/caddy/.local/share/caddy/acme/acme.test-14000-dir/users/admin@example.test").is_directory
+
+
+def test_caddy_registered_its_acme_account_once(proxy, client, settings, issued):
+    """Caddy before 2.9 (Debian 12 ships 2.6.2) registers an ACME account for every name it obtains at the same
+    time when none is stored, and can keep one registration's key beside another's account URL: from its next
+    restart on, every order fails with "JWS verification error" and nothing is renewed. The role lets Caddy
+    register once: pebble saw one account, and Caddy keeps its key and registration."""
+    if settings["lab_acme_client"] != "caddy":
+        pytest.skip("Caddy's own ACME only")
+    log = client.check_output("journalctl -u pebble --no-pager -o cat")
+    assert re.findall(r"There are now (\d+) accounts in memory", log) == ["1"], log[-3000:]
+    users = "/var/lib/caddy/.local/share/caddy/acme/acme.test-14000-dir/users/admin@example.test/"
+    # certmagic names the files after the email's user part.
+    for name in ("admin.key", "admin.json"):
+        assert proxy.file(users + name).is_file, name
 
 
 def test_deployed_files_for_the_proxy(proxy, settings):
