@@ -6,14 +6,17 @@
 """The run context: the run's deadline, the threads, the shared answers, the clients and the optional libraries.
 
 Every module and lookup builds its clients here (:func:`make_clients`,
-:func:`make_dns_client`, :func:`clients_for_run`) and asks here whether the
-optional Python libraries are there (:func:`missing_library`), so a run's
-time limit, concurrency and dependency report are the same everywhere. The
+:func:`make_dns_client`, :func:`clients_for_run`), asks here whether the
+optional Python libraries are there (:func:`missing_library`) and imports
+them here when a run first uses them (:func:`load_library`,
+:func:`preload_library`), so a run's time limit, concurrency and dependency
+report are the same everywhere. The
 transport clients import this file, not the other way round: they are
 imported only when a client is built.
 """
 
 import importlib
+import importlib.util
 import threading
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.deadline import Deadline
@@ -27,33 +30,56 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.erro
 # time for the ones after it.
 PHASES = 3
 
+# The optional libraries, by the name missing_required_lib() gives: the
+# package, then the modules the collection uses of it. dns.query is not
+# among them: it pulls in dnspython's optional-feature probing
+# (importlib.metadata), which costs more start-up time than the DNS client's
+# two small exchanges.
+_LIBRARIES = {
+    'dnspython': ('dns', ('dns.exception', 'dns.flags', 'dns.message', 'dns.name', 'dns.rcode', 'dns.rdataclass',
+                          'dns.rdatatype')),
+    'cryptography': ('cryptography', ('cryptography.exceptions', 'cryptography.x509',
+                                      'cryptography.hazmat.primitives.hashes',
+                                      'cryptography.hazmat.primitives.serialization',
+                                      'cryptography.hazmat.primitives.asymmetric.ed25519')),
+}
 
-def _probe(modules):
-    """``None`` when every module imports, else the ``ImportError``."""
+
+def _find(package):
+    """``None`` when ``package`` is installed (found without importing it), else the ``ImportError`` its import raises.
+
+    Importing dnspython and cryptography costs tens of milliseconds of CPU
+    each; whether they are there is known from the import system's search
+    alone, so a module can refuse to run without them before it starts, and
+    import them only when (and if) a run uses them (:func:`load_library`).
+    """
     try:
-        for name in modules:
-            importlib.import_module(name)
-    except ImportError as exc:  # pragma: no cover - exercised only without the library
-        return exc
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError) as exc:  # pragma: no cover - a broken entry in sys.modules
+        return ImportError(str(exc))
+    if spec is None or spec.origin in (None, 'namespace'):
+        # A directory without __init__.py is a namespace package, not the library.
+        return ModuleNotFoundError('No module named %r' % package, name=package)
     return None
 
 
-# dns.query is not probed: it pulls in dnspython's optional-feature probing
-# (importlib.metadata), which costs more start-up time than the DNS client's
-# two small exchanges.
-DNSPYTHON_IMPORT_ERROR = _probe(('dns.exception', 'dns.flags', 'dns.message', 'dns.name', 'dns.rcode',
-                                 'dns.rdataclass', 'dns.rdatatype'))
-CRYPTOGRAPHY_IMPORT_ERROR = _probe(('cryptography.exceptions', 'cryptography.x509',
-                                    'cryptography.hazmat.primitives.hashes',
-                                    'cryptography.hazmat.primitives.serialization',
-                                    'cryptography.hazmat.primitives.asymmetric.ed25519'))
+DNSPYTHON_IMPORT_ERROR = _find(_LIBRARIES['dnspython'][0])
+CRYPTOGRAPHY_IMPORT_ERROR = _find(_LIBRARIES['cryptography'][0])
 HAS_DNSPYTHON = DNSPYTHON_IMPORT_ERROR is None
 HAS_CRYPTOGRAPHY = CRYPTOGRAPHY_IMPORT_ERROR is None
 _IMPORT_ERRORS = {'dnspython': DNSPYTHON_IMPORT_ERROR, 'cryptography': CRYPTOGRAPHY_IMPORT_ERROR}
+# Per library: a lock that one importing thread holds (the others wait for it
+# rather than import the same package at once), whether it was imported, and
+# the thread that imports it in the background (preload_library()).
+_LOADS = dict((name, {'lock': threading.Lock(), 'done': False, 'thread': None}) for name in _LIBRARIES)
 
 
 def missing_library(*names):
-    """``(name, ImportError)`` of the first of ``names`` (``dnspython``, ``cryptography``) not installed, or ``None``."""
+    """``(name, ImportError)`` of the first of ``names`` (``dnspython``, ``cryptography``) not installed, or ``None``.
+
+    Nothing is imported: the import system's search says whether a library
+    is there (:func:`load_library` imports it when a run needs it).
+    """
     for name in names:
         if _IMPORT_ERRORS[name] is not None:
             return name, _IMPORT_ERRORS[name]
@@ -64,6 +90,52 @@ def require_library(name):
     """Raise ``FederationError('MISSING_LIBRARY')`` when the optional library ``name`` is not installed."""
     if _IMPORT_ERRORS[name] is not None:
         raise FederationError('MISSING_LIBRARY', 'the Python library "%s" is required: %s' % (name, _IMPORT_ERRORS[name]))
+
+
+def load_library(name):
+    """Import the modules the collection uses of the optional library ``name``, once per process.
+
+    One thread imports, the others (and the callers after it) wait for it;
+    a run calls this where it first uses the library, so a run that never
+    does (an IP literal needs no DNS) never pays for the import. Raises
+    ``FederationError('MISSING_LIBRARY')`` when the library is not installed
+    or cannot be imported (then the ``ImportError`` is kept and reported by
+    :func:`missing_library` from then on).
+    """
+    require_library(name)
+    state = _LOADS[name]
+    if not state['done']:
+        with state['lock']:
+            if not state['done']:
+                try:
+                    for module in _LIBRARIES[name][1]:
+                        importlib.import_module(module)
+                except ImportError as exc:
+                    _IMPORT_ERRORS[name] = exc
+                state['done'] = True
+    require_library(name)
+
+
+def preload_library(name):
+    """Start importing the optional library ``name`` in a background thread, if it is installed and not imported yet.
+
+    The import then overlaps the run's network waits instead of adding to
+    them; the first :func:`load_library` waits for it. The thread is not a
+    daemon: a run that ends without the library lets the import finish
+    before the interpreter exits, never interrupts it.
+    """
+    state = _LOADS[name]
+    if state['done'] or state['thread'] is not None or _IMPORT_ERRORS[name] is not None:
+        return
+    state['thread'] = threading.Thread(target=_load_quietly, args=(name,), name='preload-%s' % name)
+    state['thread'].start()
+
+
+def _load_quietly(name):
+    try:
+        load_library(name)
+    except FederationError:
+        pass  # kept in _IMPORT_ERRORS: the caller that needs the library reports it
 
 
 def step_timeout(timeout):
