@@ -14,7 +14,6 @@ reads), a redirect chain shares one deadline, bodies are capped, and the
 peer's certificate chain, TLS version and cipher are returned for inspection.
 """
 
-import http.client
 import json
 import socket
 import ssl
@@ -229,6 +228,7 @@ class HttpsClient:
 
     def _exchange(self, tls, ip, port, requests, host_header, verify_error, deadline):
         """Send every request at once, read the answers in order; stop at the first lost one."""
+        import http.client  # pylint: disable=import-outside-toplevel
         tls_version = tls.version()
         cipher = tls.cipher()
         certificate_ders = _peer_chain(tls)
@@ -356,7 +356,10 @@ def read_response(reader, response, path, ip, port, max_bytes):
     """Read one answer from the connection's reader into ``response``; return True when the server will close.
 
     The body is capped at ``max_bytes`` (``RESPONSE_TOO_LARGE``); ``ip`` and ``port`` name the peer in messages.
+    ``http.client`` is imported here, when the first answer is read, not with this file: a run imports it in
+    the background while it connects (``runctx.preload``).
     """
+    import http.client  # pylint: disable=import-outside-toplevel
     resp = http.client.HTTPResponse(_ReaderSocket(reader), method='GET')
     resp.begin()
     response.status = resp.status

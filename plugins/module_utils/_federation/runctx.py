@@ -9,7 +9,7 @@ Every module and lookup builds its clients here (:func:`make_clients`,
 :func:`make_dns_client`, :func:`clients_for_run`), asks here whether the
 optional Python libraries are there (:func:`missing_library`) and imports
 them here when a run first uses them (:func:`load_library`,
-:func:`preload_library`), so a run's time limit, concurrency and dependency
+:func:`preload`), so a run's time limit, concurrency and dependency
 report are the same everywhere. The
 transport clients import this file, not the other way round: they are
 imported only when a client is built.
@@ -17,6 +17,7 @@ imported only when a client is built.
 
 import importlib
 import importlib.util
+import sys
 import threading
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.deadline import Deadline
@@ -69,9 +70,8 @@ HAS_DNSPYTHON = DNSPYTHON_IMPORT_ERROR is None
 HAS_CRYPTOGRAPHY = CRYPTOGRAPHY_IMPORT_ERROR is None
 _IMPORT_ERRORS = {'dnspython': DNSPYTHON_IMPORT_ERROR, 'cryptography': CRYPTOGRAPHY_IMPORT_ERROR}
 # Per library: a lock that one importing thread holds (the others wait for it
-# rather than import the same package at once), whether it was imported, and
-# the thread that imports it in the background (preload_library()).
-_LOADS = dict((name, {'lock': threading.Lock(), 'done': False, 'thread': None}) for name in _LIBRARIES)
+# rather than import the same package at once), and whether it was imported.
+_LOADS = dict((name, {'lock': threading.Lock(), 'done': False}) for name in _LIBRARIES)
 
 
 def missing_library(*names):
@@ -116,26 +116,42 @@ def load_library(name):
     require_library(name)
 
 
-def preload_library(name):
-    """Start importing the optional library ``name`` in a background thread, if it is installed and not imported yet.
+def preload(*names):
+    """Start importing ``names``, in order, in one background thread.
 
-    The import then overlaps the run's network waits instead of adding to
-    them; the first :func:`load_library` waits for it. The thread is not a
-    daemon: a run that ends without the library lets the import finish
-    before the interpreter exits, never interrupts it.
+    A name is an optional library (``cryptography``, imported as
+    :func:`load_library` does, if it is installed) or a module
+    (``http.client``). The imports then overlap the run's network waits
+    instead of adding to them; whoever needs one first waits for it (an
+    optional library through :func:`load_library`, a module through the
+    import system's own lock). The thread is not a daemon: a run that ends
+    without them lets the imports finish before the interpreter exits,
+    never interrupts them.
     """
-    state = _LOADS[name]
-    if state['done'] or state['thread'] is not None or _IMPORT_ERRORS[name] is not None:
-        return
-    state['thread'] = threading.Thread(target=_load_quietly, args=(name,), name='preload-%s' % name)
-    state['thread'].start()
+    wanted = [name for name in names if name not in _PRELOADING and not _loaded(name)]
+    if wanted:
+        _PRELOADING.update(wanted)
+        threading.Thread(target=_preload, args=(wanted,), name='preload').start()
 
 
-def _load_quietly(name):
-    try:
-        load_library(name)
-    except FederationError:
-        pass  # kept in _IMPORT_ERRORS: the caller that needs the library reports it
+_PRELOADING = set()
+
+
+def _loaded(name):
+    if name in _LOADS:
+        return _LOADS[name]['done'] or _IMPORT_ERRORS[name] is not None
+    return name in sys.modules
+
+
+def _preload(names):
+    for name in names:
+        try:
+            if name in _LOADS:
+                load_library(name)
+            else:
+                importlib.import_module(name)
+        except (FederationError, ImportError):
+            pass  # whoever needs it reports it (load_library keeps the ImportError)
 
 
 def step_timeout(timeout):

@@ -22,7 +22,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.runc
     clients_for_run,
     load_library,
     make_clients,
-    preload_library,
+    preload,
     run_parallel,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
@@ -48,19 +48,20 @@ def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.
 
 
 def _prepare_libraries(server_names, notaries):
-    """Import what the run's first step needs now, and cryptography in the background.
+    """Import what the run's first step needs now, and what comes later in the background.
 
     A server name that is not an IP literal (and every notary) is first
     looked up in DNS, so dnspython is imported here, before the run starts,
-    rather than side by side with cryptography. cryptography is first needed
-    once a certificate or a signature is checked, after the network
-    exchanges: it is imported in a thread of its own meanwhile
-    (``runctx.preload_library``), and the first check waits for it. A run of
-    IP literals only never imports dnspython.
+    rather than side by side with the others. ``http.client`` is first
+    needed when an answer is read (after a TCP and a TLS handshake),
+    cryptography when a certificate or a signature is checked (after the
+    network exchanges): both are imported in a thread of their own meanwhile
+    (``runctx.preload``), and the first use waits for them. A run of IP
+    literals only never imports dnspython.
     """
     if HAS_DNSPYTHON and (notaries or not all(_is_ip_literal(name) for name in server_names)):
         load_library('dnspython')
-    preload_library('cryptography')
+    preload('http.client', 'cryptography')
 
 
 def _is_ip_literal(server_name):

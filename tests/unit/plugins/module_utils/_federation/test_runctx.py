@@ -10,7 +10,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.runc
     _find,
     load_library,
     missing_library,
-    preload_library,
+    preload,
     require_library,
     run_deadline,
     run_parallel,
@@ -70,7 +70,7 @@ def test_a_library_is_found_without_importing_it_and_imported_once_on_demand():
     error = _find('matrix_federation_no_such_package')
     assert isinstance(error, ImportError) and str(error) == "No module named 'matrix_federation_no_such_package'"
     assert _find('cryptography') is None
-    preload_library('cryptography')
+    preload('http.client', 'cryptography')
     load_library('cryptography')
     load_library('dnspython')
     import cryptography.x509  # pylint: disable=import-outside-toplevel
