@@ -40,6 +40,8 @@ from ansible_collections.matrix.federation.tests.unit.servers.lab import (
 RTT = float(os.environ.get('BENCH_RTT_MS', '50')) / 1000.0
 REPS = int(os.environ.get('BENCH_REPS', '3'))
 TARGET = 1.10
+# The module's whole run minus a no-op module's, against the path's floor (issue #23, module start-up).
+MODULE_TARGET = 1.25
 ZONE = 'rtt.test'
 
 # path: (floor in RTTs, why)
@@ -324,7 +326,7 @@ def main():
         return statistics.median(values) if values else None
 
     table = []
-    worst, slower = 0.0, []
+    worst, worst_module, slower = 0.0, 0.0, []
     for path in paths:
         floor = FLOORS[path][0] * RTT
         net = med(ours[path], 0)
@@ -334,20 +336,23 @@ def main():
         syn_wall = med(synapse.get(path, []), 1)
         syn_net = med(synapse.get(path, []), 0)
         worst = max(worst, net / floor)
+        worst_module = max(worst_module, mod_extra / floor)
         if syn_wall is not None and wall > syn_wall:
             slower.append(path)
         table.append([path, '%d' % FLOORS[path][0], '%.0f' % (floor * 1000), '%.2f' % (net / floor),
                       '%.2f' % (wall / floor), '%.2f' % (mod_net / floor) if mod_net else '-',
-                      '%.0f' % (mod_extra * 1000),
+                      '%.0f' % (mod_extra * 1000), '%.2f' % (mod_extra / floor),
                       '%.2f' % (syn_net / floor) if syn_net else '-', '%.2f' % (syn_wall / floor) if syn_wall else '-',
                       '%.2f' % (syn_wall / wall) if syn_wall else '-'])
     print()
     print(benchlib.table(table, ['path', 'floor RTT', 'floor ms', 'ours net/floor', 'ours wall/floor',
-                                 'module net/floor', 'module-noop ms', 'synapse net/floor', 'synapse wall/floor',
+                                 'module net/floor', 'module-noop ms', 'module-noop/floor', 'synapse net/floor', 'synapse wall/floor',
                                  'synapse/ours']))
     print()
     print('target: ours net/floor <= %.2f on every path: worst %.2f -> %s' % (TARGET, worst,
                                                                               'MET' if worst <= TARGET else 'NOT MET'))
+    print('target: module-noop/floor <= %.2f on every path: worst %.2f -> %s'
+          % (MODULE_TARGET, worst_module, 'MET' if worst_module <= MODULE_TARGET else 'NOT MET'))
     if synapse:
         print('target: no path slower than Synapse (wall): %s' % ('MET' if not slower else 'NOT MET: ' + ', '.join(slower)))
     print('(ours does the full checks on every address and the version request; Synapse fetches the keys only)')

@@ -19,14 +19,9 @@ import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
-from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
     GO_CHECKS, KEY_PATH, MEDIA_AUTH_ERRCODES, MEDIA_DOWNLOAD_PATH_PREFIX,
 )
-
-if HAS_CRYPTOGRAPHY:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
 
 HOUR_MS = 3600 * 1000
 # Spec: a key ID is "<algorithm>:<version>", the version of characters matching [a-zA-Z0-9_].
@@ -49,6 +44,7 @@ def _read_field(problems, what, read, default):
 
 
 def _alt_names(cert):
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
@@ -63,6 +59,7 @@ def describe_certificate(cert, now=None):
     parse (an extension twice, a badly encoded name): what can be read is
     kept, and ``parse_error`` says what could not (only then is it there).
     """
+    from cryptography.hazmat.primitives import hashes  # pylint: disable=import-outside-toplevel
     now = now if now is not None else time.time()
     problems = []
     not_before = _utc(getattr(cert, 'not_valid_before_utc', None) or cert.not_valid_before)
@@ -351,7 +348,7 @@ def build_connection_report(server_name, resolution, target, address, probe, now
     if probe['key_error'] is not None:
         return None, error_finding(probe['key_error'], 'KEYS_')
     response = probe['key_response']
-    certificates = [describe_certificate(c, now) for c in response.certificates] if HAS_CRYPTOGRAPHY else []
+    certificates = [describe_certificate(c, now) for c in response.certificates]
     tls_name = resolution['sni'] or address
     srv_target = target['host'] if 'priority' in target else None
     cert = evaluate_certificates(certificates, response.verify_error, tls_name, server_name, srv_target,

@@ -27,10 +27,6 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.spec
     format_host_port,
     srv_names,
 )
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import (
-    fetch_well_known_by_address,
-    well_known_cache_lifetime,
-)
 
 # Well-known answers that are an HTTP error (a status other than 200 and 404, or a broken HTTP answer):
 # WELLKNOWN_HTTP_ERROR, not WELLKNOWN_BROKEN (one code per fault).
@@ -229,6 +225,12 @@ def _resolve_server_name(server_name, dns, https):
         resolution['targets'] = [_target(parsed.host, parsed.port)]
         _resolve_targets(dns, resolution['targets'], dns_result, errors, warnings)
         return out
+
+    # Only here is a well-known fetched: IP literals and explicit ports never load its code.
+    from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import (  # pylint: disable=import-outside-toplevel
+        fetch_well_known_by_address,
+        well_known_cache_lifetime,
+    )
 
     # Step 3, with the SRV lookups of steps 4/5 in flight at the same time;
     # they are used only if the well-known gives no delegation.

@@ -23,6 +23,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.erro
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
     SharedCache,
+    load_library,
     require_library,
     run_deadline,
     run_parallel,
@@ -30,22 +31,18 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.runc
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port, ip_literal
 
-# dns.query is not imported: it pulls in dnspython's optional-feature
-# probing (importlib.metadata), which costs more start-up time than the two
-# small exchanges below. Without dnspython, require_library() (runctx) names
-# it; a try, not `if HAS_DNSPYTHON:`, because the pylint of ansible-core 2.16's
-# sanity test takes a conditionally imported name in an `except` clause for
-# one used before assignment.
-try:
-    import dns.exception
-    import dns.flags
-    import dns.message
-    import dns.name
-    import dns.rcode
-    import dns.rdataclass
-    import dns.rdatatype
-except ImportError:
-    pass
+
+def _dnspython():
+    """The ``dns`` package with the modules the client uses, imported when the first query is made.
+
+    A run that asks no DNS question (an IP literal) never imports dnspython;
+    without it, :func:`runctx.load_library` raises ``MISSING_LIBRARY``.
+    dns.query is not used: see runctx.
+    """
+    load_library('dnspython')
+    import dns  # pylint: disable=import-outside-toplevel
+    return dns
+
 
 # CNAME names followed per lookup (docs/errors.md, "Limits").
 CNAME_MAX_CHAIN = 8
@@ -53,6 +50,7 @@ CNAME_MAX_CHAIN = 8
 
 def _udp_exchange(query, ip, port, deadline):
     """One query over UDP; replies that do not answer the query are ignored (as dns.query does)."""
+    dns = _dnspython()
     family = socket.AF_INET6 if ':' in ip else socket.AF_INET
     wire = query.to_wire()
     deadline.step()
@@ -76,6 +74,7 @@ def _udp_exchange(query, ip, port, deadline):
 
 def _tcp_exchange(query, ip, port, deadline):
     """One query over TCP (after a truncated UDP answer); every call on the socket obeys ``deadline``."""
+    dns = _dnspython()
     wire = query.to_wire()
     sock = connect((ip, port), deadline)
     try:
@@ -171,6 +170,7 @@ class DnsClient:
 
     def _query(self, qname, rdtype):
         """Return the response message for NOERROR/NXDOMAIN; raise on SERVFAIL, REFUSED, timeouts."""
+        dns = _dnspython()
         query = dns.message.make_query(qname, rdtype)
         qname = qname.to_text(omit_final_dot=True)
         type_text = dns.rdatatype.to_text(rdtype)
@@ -205,6 +205,7 @@ class DnsClient:
         ``cname_chain`` lists the names the answer passed through (empty when
         ``name`` is not a CNAME). NXDOMAIN and NODATA give ``([], chain)``.
         """
+        dns = _dnspython()
         rdtype = dns.rdatatype.from_text(rdtype) if isinstance(rdtype, str) else rdtype
         current = dns.name.from_text(name)
         chain = []

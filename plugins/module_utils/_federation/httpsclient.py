@@ -14,7 +14,6 @@ reads), a redirect chain shares one deadline, bodies are capped, and the
 peer's certificate chain, TLS version and cipher are returned for inspection.
 """
 
-import http.client
 import json
 import socket
 import ssl
@@ -22,13 +21,10 @@ import ssl
 from ansible_collections.matrix.federation.plugins.module_utils._federation.deadline import DeadlineReader, connect, send_all, tls_handshake
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsurl import parse_https_url, redirect_target
-from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY, run_deadline, step_timeout
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import load_library, run_deadline, step_timeout
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import JSON_MAX_DEPTH
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port as _host_port
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import is_ip_literal as _is_ip
-
-if HAS_CRYPTOGRAPHY:
-    from cryptography import x509
 
 USER_AGENT = 'ansible-matrix.federation/0.1'
 MAX_REDIRECTS = 10
@@ -47,8 +43,22 @@ class HttpsResponse:
         self.body = b''
         self.tls_version = None
         self.cipher = None
-        self.certificates = []
+        self.certificate_ders = []
+        self._certificates = None
         self.verify_error = None
+
+    @property
+    def certificates(self):
+        """The peer's certificate chain (leaf first) as ``cryptography`` certificates, parsed on first use.
+
+        The connection keeps only the DER bytes, so cryptography is imported
+        (:func:`runctx.load_library`) when a certificate is first checked,
+        after the network exchange, not before it. Raises
+        ``FederationError('MISSING_LIBRARY')`` without cryptography.
+        """
+        if self._certificates is None:
+            self._certificates = parse_certificates(self.certificate_ders)
+        return self._certificates
 
     def json(self):
         """The body parsed as JSON (any content type) or ``FederationError('INVALID_JSON')``.
@@ -218,9 +228,10 @@ class HttpsClient:
 
     def _exchange(self, tls, ip, port, requests, host_header, verify_error, deadline):
         """Send every request at once, read the answers in order; stop at the first lost one."""
+        import http.client  # pylint: disable=import-outside-toplevel
         tls_version = tls.version()
         cipher = tls.cipher()
-        certificates = _peer_chain(tls)
+        certificate_ders = _peer_chain(tls)
         wire = []
         for index, request in enumerate(requests):
             last = index == len(requests) - 1
@@ -249,7 +260,7 @@ class HttpsClient:
             response.verify_error = verify_error
             response.tls_version = tls_version
             response.cipher = cipher[0] if cipher else None
-            response.certificates = certificates
+            response.certificate_ders = certificate_ders
             try:
                 will_close = read_response(reader, response, path, ip, port, max_bytes)
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
@@ -345,7 +356,10 @@ def read_response(reader, response, path, ip, port, max_bytes):
     """Read one answer from the connection's reader into ``response``; return True when the server will close.
 
     The body is capped at ``max_bytes`` (``RESPONSE_TOO_LARGE``); ``ip`` and ``port`` name the peer in messages.
+    ``http.client`` is imported here, when the first answer is read, not with this file: a run imports it in
+    the background while it connects (``runctx.preload``).
     """
+    import http.client  # pylint: disable=import-outside-toplevel
     resp = http.client.HTTPResponse(_ReaderSocket(reader), method='GET')
     resp.begin()
     response.status = resp.status
@@ -381,7 +395,7 @@ class _ReaderSocket:
 
 
 def _peer_chain(tls):
-    """The peer's certificates as cryptography objects (leaf first)."""
+    """The peer's certificates in DER (leaf first)."""
     ders = []
     sslobj = getattr(tls, '_sslobj', None)
     getter = getattr(sslobj, 'get_unverified_chain', None)
@@ -393,8 +407,13 @@ def _peer_chain(tls):
     if not ders:
         leaf = tls.getpeercert(binary_form=True)
         ders = [leaf] if leaf else []
-    if not HAS_CRYPTOGRAPHY:
-        return []
+    return ders
+
+
+def parse_certificates(ders):
+    """DER certificates as ``cryptography`` certificates, skipping what does not parse; imports cryptography."""
+    load_library('cryptography')
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
     certs = []
     for der in ders:
         try:

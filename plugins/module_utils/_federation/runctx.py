@@ -6,14 +6,18 @@
 """The run context: the run's deadline, the threads, the shared answers, the clients and the optional libraries.
 
 Every module and lookup builds its clients here (:func:`make_clients`,
-:func:`make_dns_client`, :func:`clients_for_run`) and asks here whether the
-optional Python libraries are there (:func:`missing_library`), so a run's
-time limit, concurrency and dependency report are the same everywhere. The
+:func:`make_dns_client`, :func:`clients_for_run`), asks here whether the
+optional Python libraries are there (:func:`missing_library`) and imports
+them here when a run first uses them (:func:`load_library`,
+:func:`preload`), so a run's time limit, concurrency and dependency
+report are the same everywhere. The
 transport clients import this file, not the other way round: they are
 imported only when a client is built.
 """
 
 import importlib
+import importlib.util
+import sys
 import threading
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.deadline import Deadline
@@ -27,33 +31,55 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.erro
 # time for the ones after it.
 PHASES = 3
 
+# The optional libraries, by the name missing_required_lib() gives: the
+# package, then the modules the collection uses of it. dns.query is not
+# among them: it pulls in dnspython's optional-feature probing
+# (importlib.metadata), which costs more start-up time than the DNS client's
+# two small exchanges.
+_LIBRARIES = {
+    'dnspython': ('dns', ('dns.exception', 'dns.flags', 'dns.message', 'dns.name', 'dns.rcode', 'dns.rdataclass',
+                          'dns.rdatatype')),
+    'cryptography': ('cryptography', ('cryptography.exceptions', 'cryptography.x509',
+                                      'cryptography.hazmat.primitives.hashes',
+                                      'cryptography.hazmat.primitives.serialization',
+                                      'cryptography.hazmat.primitives.asymmetric.ed25519')),
+}
 
-def _probe(modules):
-    """``None`` when every module imports, else the ``ImportError``."""
+
+def _find(package):
+    """``None`` when ``package`` is installed (found without importing it), else the ``ImportError`` its import raises.
+
+    Importing dnspython and cryptography costs tens of milliseconds of CPU
+    each; whether they are there is known from the import system's search
+    alone, so a module can refuse to run without them before it starts, and
+    import them only when (and if) a run uses them (:func:`load_library`).
+    """
     try:
-        for name in modules:
-            importlib.import_module(name)
-    except ImportError as exc:  # pragma: no cover - exercised only without the library
-        return exc
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError) as exc:  # pragma: no cover - a broken entry in sys.modules
+        return ImportError(str(exc))
+    if spec is None or spec.origin in (None, 'namespace'):
+        # A directory without __init__.py is a namespace package, not the library.
+        return ModuleNotFoundError('No module named %r' % package, name=package)
     return None
 
 
-# dns.query is not probed: it pulls in dnspython's optional-feature probing
-# (importlib.metadata), which costs more start-up time than the DNS client's
-# two small exchanges.
-DNSPYTHON_IMPORT_ERROR = _probe(('dns.exception', 'dns.flags', 'dns.message', 'dns.name', 'dns.rcode',
-                                 'dns.rdataclass', 'dns.rdatatype'))
-CRYPTOGRAPHY_IMPORT_ERROR = _probe(('cryptography.exceptions', 'cryptography.x509',
-                                    'cryptography.hazmat.primitives.hashes',
-                                    'cryptography.hazmat.primitives.serialization',
-                                    'cryptography.hazmat.primitives.asymmetric.ed25519'))
+DNSPYTHON_IMPORT_ERROR = _find(_LIBRARIES['dnspython'][0])
+CRYPTOGRAPHY_IMPORT_ERROR = _find(_LIBRARIES['cryptography'][0])
 HAS_DNSPYTHON = DNSPYTHON_IMPORT_ERROR is None
 HAS_CRYPTOGRAPHY = CRYPTOGRAPHY_IMPORT_ERROR is None
 _IMPORT_ERRORS = {'dnspython': DNSPYTHON_IMPORT_ERROR, 'cryptography': CRYPTOGRAPHY_IMPORT_ERROR}
+# Per library: a lock that one importing thread holds (the others wait for it
+# rather than import the same package at once), and whether it was imported.
+_LOADS = dict((name, {'lock': threading.Lock(), 'done': False}) for name in _LIBRARIES)
 
 
 def missing_library(*names):
-    """``(name, ImportError)`` of the first of ``names`` (``dnspython``, ``cryptography``) not installed, or ``None``."""
+    """``(name, ImportError)`` of the first of ``names`` (``dnspython``, ``cryptography``) not installed, or ``None``.
+
+    Nothing is imported: the import system's search says whether a library
+    is there (:func:`load_library` imports it when a run needs it).
+    """
     for name in names:
         if _IMPORT_ERRORS[name] is not None:
             return name, _IMPORT_ERRORS[name]
@@ -64,6 +90,68 @@ def require_library(name):
     """Raise ``FederationError('MISSING_LIBRARY')`` when the optional library ``name`` is not installed."""
     if _IMPORT_ERRORS[name] is not None:
         raise FederationError('MISSING_LIBRARY', 'the Python library "%s" is required: %s' % (name, _IMPORT_ERRORS[name]))
+
+
+def load_library(name):
+    """Import the modules the collection uses of the optional library ``name``, once per process.
+
+    One thread imports, the others (and the callers after it) wait for it;
+    a run calls this where it first uses the library, so a run that never
+    does (an IP literal needs no DNS) never pays for the import. Raises
+    ``FederationError('MISSING_LIBRARY')`` when the library is not installed
+    or cannot be imported (then the ``ImportError`` is kept and reported by
+    :func:`missing_library` from then on).
+    """
+    require_library(name)
+    state = _LOADS[name]
+    if not state['done']:
+        with state['lock']:
+            if not state['done']:
+                try:
+                    for module in _LIBRARIES[name][1]:
+                        importlib.import_module(module)
+                except ImportError as exc:
+                    _IMPORT_ERRORS[name] = exc
+                state['done'] = True
+    require_library(name)
+
+
+def preload(*names):
+    """Start importing ``names``, in order, in one background thread.
+
+    A name is an optional library (``cryptography``, imported as
+    :func:`load_library` does, if it is installed) or a module
+    (``http.client``). The imports then overlap the run's network waits
+    instead of adding to them; whoever needs one first waits for it (an
+    optional library through :func:`load_library`, a module through the
+    import system's own lock). The thread is not a daemon: a run that ends
+    without them lets the imports finish before the interpreter exits,
+    never interrupts them.
+    """
+    wanted = [name for name in names if name not in _PRELOADING and not _loaded(name)]
+    if wanted:
+        _PRELOADING.update(wanted)
+        threading.Thread(target=_preload, args=(wanted,), name='preload').start()
+
+
+_PRELOADING = set()
+
+
+def _loaded(name):
+    if name in _LOADS:
+        return _LOADS[name]['done'] or _IMPORT_ERRORS[name] is not None
+    return name in sys.modules
+
+
+def _preload(names):
+    for name in names:
+        try:
+            if name in _LOADS:
+                load_library(name)
+            else:
+                importlib.import_module(name)
+        except (FederationError, ImportError):
+            pass  # whoever needs it reports it (load_library keeps the ImportError)
 
 
 def step_timeout(timeout):

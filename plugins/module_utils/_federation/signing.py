@@ -5,8 +5,10 @@
 
 """Canonical JSON, unpadded base64 and ed25519 as the Matrix spec defines them.
 
-The ``cryptography`` import is guarded: callers ask the run context
-(``runctx.missing_library``) and report ``missing_required_lib('cryptography')``.
+``cryptography`` is imported when a key is first made or a signature first
+checked (``runctx.load_library``), not with this file: callers ask the run
+context first (``runctx.missing_library``) and report
+``missing_required_lib('cryptography')``.
 """
 
 import base64
@@ -16,12 +18,7 @@ import json
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
-from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import HAS_CRYPTOGRAPHY, require_library
-
-if HAS_CRYPTOGRAPHY:
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import load_library
 
 MAX_SAFE_INTEGER = 2 ** 53 - 1
 ED25519_KEY_BYTES = 32
@@ -79,12 +76,13 @@ def encode_canonical_json(value):
 
 
 def _require_cryptography():
-    require_library('cryptography')
+    load_library('cryptography')
 
 
 def signing_key_from_seed(seed):
     """Return an ``Ed25519PrivateKey`` from a 32-byte seed."""
     _require_cryptography()
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # pylint: disable=import-outside-toplevel
     if len(seed) != ED25519_KEY_BYTES:
         raise FederationError('INVALID_KEY', 'an ed25519 seed is 32 bytes, got %d' % len(seed))
     return Ed25519PrivateKey.from_private_bytes(seed)
@@ -93,12 +91,15 @@ def signing_key_from_seed(seed):
 def generate_seed():
     """Return a fresh random 32-byte ed25519 seed."""
     _require_cryptography()
+    from cryptography.hazmat.primitives import serialization  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # pylint: disable=import-outside-toplevel
     return Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
 
 
 def public_key_bytes(signing_key):
     """The raw 32-byte public key of a private key."""
+    from cryptography.hazmat.primitives import serialization  # pylint: disable=import-outside-toplevel
     return signing_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
@@ -127,6 +128,8 @@ def sign_json(json_object, signing_name, key_id, signing_key):
 def verify_signature(json_object, signing_name, key_id, public_key_b64):
     """Verify one signature; raise ``FederationError`` with a precise code if it fails."""
     _require_cryptography()
+    from cryptography.exceptions import InvalidSignature  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # pylint: disable=import-outside-toplevel
     try:
         signature_b64 = json_object['signatures'][signing_name][key_id]
     except (KeyError, TypeError):

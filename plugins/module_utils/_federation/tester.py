@@ -14,10 +14,18 @@ import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import build_connection_report, error_finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
-from ansible_collections.matrix.federation.plugins.module_utils._federation.notary import check_notaries, merge_notary_findings
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.probes import probe_targets
 from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report, internal_error_report, summarize
-from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import clients_for_run, make_clients, run_parallel
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
+    HAS_DNSPYTHON,
+    clients_for_run,
+    load_library,
+    make_clients,
+    preload,
+    run_parallel,
+)
+from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
 
 
 def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
@@ -35,7 +43,32 @@ def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.
     ``recv``), plus the time to build the report.
     """
     dns, https = make_clients(nameservers, ca_path, timeout, user_agent)
+    _prepare_libraries([server_name], notaries)
     return _test_one(server_name, dns, https, timeout, expected_keys, cert_expiry_warn_days, now, notaries)
+
+
+def _prepare_libraries(server_names, notaries):
+    """Import what the run's first step needs now, and what comes later in the background.
+
+    A server name that is not an IP literal (and every notary) is first
+    looked up in DNS, so dnspython is imported here, before the run starts,
+    rather than side by side with the others. ``http.client`` is first
+    needed when an answer is read (after a TCP and a TLS handshake),
+    cryptography when a certificate or a signature is checked (after the
+    network exchanges): both are imported in a thread of their own meanwhile
+    (``runctx.preload``), and the first use waits for them. A run of IP
+    literals only never imports dnspython.
+    """
+    if HAS_DNSPYTHON and (notaries or not all(_is_ip_literal(name) for name in server_names)):
+        load_library('dnspython')
+    preload('http.client', 'cryptography')
+
+
+def _is_ip_literal(server_name):
+    try:
+        return parse_server_name(server_name).is_ip_literal
+    except FederationError:
+        return True  # an invalid name is never looked up
 
 
 def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_expiry_warn_days, now, notaries=None):
@@ -56,6 +89,10 @@ def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_ex
         connections.append((key, report, error))
     report = build_report(server_name, discovery, connections, int((time.monotonic() - started) * 1000))
     if notaries:
+        from ansible_collections.matrix.federation.plugins.module_utils._federation.notary import (  # pylint: disable=import-outside-toplevel
+            check_notaries,
+            merge_notary_findings,
+        )
         merge_notary_findings(report, check_notaries(notaries, report, dns, https, int(now * 1000)))
         report['duration_ms'] = int((time.monotonic() - started) * 1000)
     return report
@@ -105,6 +142,7 @@ def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=1
     """
     started = time.monotonic()
     dns, https = make_clients(nameservers, ca_path, timeout, user_agent)
+    _prepare_libraries(server_names, notaries)
     reports = run_batch(server_names, lambda name: _test_one(name, dns, https, timeout, expected_keys,
                                                              cert_expiry_warn_days, now, notaries), concurrency)
     return {'federation_ok': bool(reports) and all(r['federation_ok'] for r in reports.values()),

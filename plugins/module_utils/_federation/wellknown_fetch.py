@@ -11,7 +11,6 @@ JSON whatever the content type, HTML meaning "no delegation", the
 """
 
 import datetime
-import email.utils
 import re
 import time
 
@@ -242,6 +241,8 @@ def _cache_directives(headers):
 
 
 def _http_date(value):
+    """An HTTP date (``Date``, ``Expires``) as a POSIX timestamp, or ``None``; imports email.utils only then."""
+    import email.utils  # pylint: disable=import-outside-toplevel
     try:
         parsed = email.utils.parsedate_to_datetime(str(value))
     except (TypeError, ValueError, IndexError):

@@ -7,7 +7,10 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.erro
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
     Deadline,
     SharedCache,
+    _find,
+    load_library,
     missing_library,
+    preload,
     require_library,
     run_deadline,
     run_parallel,
@@ -61,3 +64,15 @@ def test_libraries_are_installed_in_the_test_venv():
 def test_timeout_is_the_run_deadline_and_a_step_a_third_of_it():
     assert 1.9 < run_deadline(2).remaining() <= 2
     assert step_timeout(3) == 1.0 and step_timeout('4.5') == 1.5
+
+
+def test_a_library_is_found_without_importing_it_and_imported_once_on_demand():
+    error = _find('matrix_federation_no_such_package')
+    assert isinstance(error, ImportError) and str(error) == "No module named 'matrix_federation_no_such_package'"
+    assert _find('cryptography') is None
+    preload('http.client', 'cryptography')
+    load_library('cryptography')
+    load_library('dnspython')
+    import cryptography.x509  # pylint: disable=import-outside-toplevel
+    import dns.message  # pylint: disable=import-outside-toplevel
+    assert cryptography.x509.load_der_x509_certificate and dns.message.make_query

@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, matrix.federation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""matrix_federation_test's start-up: what a run imports, and the missing-library refusal before any traffic.
+
+The module runs as a real subprocess against the loopback lab with
+``python -X importtime``, which lists on stderr every module the process
+imports (in any thread); nothing is timed here.
+"""
+
+import pytest
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
+
+FEDERATION = 'ansible_collections.matrix.federation.plugins.module_utils._federation.'
+# Runs the module (the first argument) after making the modules named in the
+# environment variable HIDE unimportable, as if they were not installed.
+HIDING = ('import os, runpy, sys; '
+          'sys.modules.update((name, None) for name in os.environ["HIDE"].split(",")); '
+          'sys.argv = sys.argv[1:]; '
+          'runpy.run_path(sys.argv[0], run_name="__main__")')
+
+
+def _args(lab, name, **extra):
+    args = {'server_name': name, 'nameservers': lab.nameservers, 'ca_path': lab.ca_path, 'timeout': 3}
+    args.update(extra)
+    return args
+
+
+def _imported(stderr):
+    """The names of the modules a ``-X importtime`` run imported.
+
+    A module imported by ``importlib.import_module`` (as runctx.load_library
+    does) is not listed, only the modules its code imports in turn: look
+    libraries up by their package's prefix.
+    """
+    return set(line.rsplit('|', 1)[1].strip() for line in stderr.splitlines() if line.startswith('import time:')
+               and not line.rstrip().endswith('| imported package'))
+
+
+def _of(package, imported):
+    return [name for name in imported if name == package or name.startswith(package + '.')]
+
+
+def _run_importtime(lab, name, tmp_path, **extra):
+    result, rc, stderr = run_module('matrix_federation_test', _args(lab, name, **extra), tmp_path,
+                                    python_args=('-X', 'importtime'))
+    assert rc == 0 and result['federation_ok'], result
+    return result, _imported(stderr)
+
+
+def test_ip_literal_run_imports_no_dns_library_and_no_notary_code(federation_lab, tmp_path):
+    result, imported = _run_importtime(federation_lab, federation_lab.labels['ip_literal_v4'], tmp_path)
+    assert result['resolution']['method'] == 'ip_literal'
+    # The certificate was checked: cryptography was imported (the listing is complete).
+    assert _of('cryptography', imported)
+    assert result['connection_reports'][next(iter(result['connection_reports']))]['certificates']
+    assert not _of('dns', imported)
+    assert FEDERATION + 'dnsclient' in imported  # the client is made (it checks the options), never asked
+    for unused in ('notary', 'keytrust', 'wellknown_fetch', 'wellknown_served'):
+        assert FEDERATION + unused not in imported
+
+
+def test_dns_name_run_imports_dns_but_no_notary_code(federation_lab, tmp_path):
+    result, imported = _run_importtime(federation_lab, 'wksrv.lab.test', tmp_path)
+    assert result['resolution']['method'] == 'well_known_srv'
+    assert _of('dns', imported) and _of('cryptography', imported) and FEDERATION + 'wellknown_fetch' in imported
+    assert FEDERATION + 'notary' not in imported and FEDERATION + 'keytrust' not in imported
+
+
+def test_notaries_load_the_notary_code(notary_lab, tmp_path):
+    notary = notary_lab.notary('startup-notary')
+    args = {'server_name': notary_lab.origin, 'nameservers': notary_lab.nameservers, 'ca_path': notary_lab.ca_path,
+            'timeout': 4, 'notaries': [notary.name]}
+    result, rc, stderr = run_module('matrix_federation_test', args, tmp_path, python_args=('-X', 'importtime'))
+    assert rc == 0 and result['notaries'][notary.name]['current_key_present'] is True
+    assert {FEDERATION + 'notary', FEDERATION + 'keytrust'} <= _imported(stderr)
+
+
+@pytest.mark.parametrize('hidden,library', [('dns', 'dnspython'), ('cryptography', 'cryptography')])
+def test_missing_library_refused_before_any_traffic(federation_lab, tmp_path, monkeypatch, hidden, library):
+    name = federation_lab.labels['explicit']
+    sites = federation_lab.sites_by_name[name]
+    connections = sum(site.connections for site in sites)
+    queries = len(federation_lab.dns.queries)
+    monkeypatch.setenv('HIDE', hidden)
+    result, rc, dummy = run_module('matrix_federation_test', _args(federation_lab, name), tmp_path,
+                                   python_args=('-c', HIDING))
+    assert rc == 1 and result['failed']
+    assert result['msg'] == missing_required_lib(library)
+    assert sum(site.connections for site in sites) == connections
+    assert len(federation_lab.dns.queries) == queries
