@@ -31,11 +31,6 @@ def _names(value, what):
     return value
 
 
-def _unique(names):
-    seen = set()
-    return [n for n in names if not (n in seen or seen.add(n))]
-
-
 def checker_share(targets, checkers, checker):
     """The server names ``checker`` tests: every len(checkers)-th of ``targets`` (round robin, order kept).
 
@@ -43,7 +38,7 @@ def checker_share(targets, checkers, checker):
     servers of one provider are not all on one host); shares are disjoint,
     cover every server once and differ in size by at most one.
     """
-    targets = _unique(_names(targets, 'targets'))
+    targets = list(dict.fromkeys(_names(targets, 'targets')))
     checkers = _names(checkers, 'checkers')
     if checker not in checkers:
         raise CheckerInputError('%r is not one of the checkers (%s)' % (checker, ', '.join(checkers)))
@@ -119,5 +114,5 @@ def merge_checker_shares(shares, targets):
         reports.setdefault(name, _failed(
             name, None, 'no checker was given %s: the checkers read another list of servers (set '
                         'matrix_federation_check_peers where every checker reads it too, e.g. group_vars/all)' % name))
-    ordered = _unique(list(targets) + list(reports))
+    ordered = list(dict.fromkeys(list(targets) + list(reports)))
     return {'reports': dict((name, reports[name]) for name in ordered), 'checkers': checkers, 'failed_checkers': failed}

@@ -72,6 +72,8 @@ _IMPORT_ERRORS = {'dnspython': DNSPYTHON_IMPORT_ERROR, 'cryptography': CRYPTOGRA
 # Per library: a lock that one importing thread holds (the others wait for it
 # rather than import the same package at once), and whether it was imported.
 _LOADS = dict((name, {'lock': threading.Lock(), 'done': False}) for name in _LIBRARIES)
+# What preload() has started importing in the background.
+_PRELOADING = set()
 
 
 def missing_library(*names):
@@ -132,9 +134,6 @@ def preload(*names):
     if wanted:
         _PRELOADING.update(wanted)
         threading.Thread(target=_preload, args=(wanted,), name='preload').start()
-
-
-_PRELOADING = set()
 
 
 def _loaded(name):
