@@ -43,6 +43,17 @@ options:
       - With O(server_names), how many servers are tested at the same time.
     type: int
     default: 32
+  processes:
+    description:
+      - With O(server_names), over how many processes the list is spread, so that a long list uses more than one
+        CPU core of the host the task runs on. They share O(concurrency) (each tests its share, round robin over
+        the list) and the reports are the same as from one process.
+      - When not set, one process per CPU core this task may use (at most 8), and only when each gets at least
+        32 servers; shorter lists run in one process. V(1) keeps the run in one process.
+      - A process that ends unexpectedly (killed, out of memory) costs only the reports it had not written yet:
+        those servers fail with C(INTERNAL_ERROR), the others are reported as usual.
+    type: int
+    version_added: 0.2.0
   expected_keys:
     description:
       - 'Verify keys the server must publish, as C({"ed25519:<id>": "<unpadded base64 public key>"}).'
@@ -388,6 +399,12 @@ duration_ms:
   description: Duration of the test (with O(server_names), of the whole batch) in milliseconds.
   returned: always
   type: int
+processes:
+  description: With O(server_names), over how many processes the batch was spread (see O(processes)).
+  returned: when O(server_names) is used
+  type: int
+  sample: 2
+  version_added: 0.2.0
 '''
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -434,7 +451,7 @@ def run_many(module, params):
         params['server_names'], nameservers=params['nameservers'], ca_path=params['ca_path'],
         timeout=params['timeout'], expected_keys=params['expected_keys'],
         cert_expiry_warn_days=params['cert_expiry_warn_days'], concurrency=params['concurrency'],
-        user_agent=params['user_agent'], notaries=params['notaries'])
+        user_agent=params['user_agent'], notaries=params['notaries'], processes=params['processes'])
     warnings = []
     for name, report in result['reports'].items():
         for warning in report['federation_warnings']:
@@ -459,6 +476,7 @@ def main():
             server_name=dict(type='str'),
             server_names=dict(type='list', elements='str'),
             concurrency=dict(type='int', default=32),
+            processes=dict(type='int'),
             expected_keys=dict(type='dict', no_log=False),
             fail_on_error=dict(type='bool', default=True),
             cert_expiry_warn_days=dict(type='int', default=14),
@@ -476,6 +494,9 @@ def main():
         module.fail_json(msg='timeout must be a positive number of seconds, got %s' % params['timeout'])
     if params['concurrency'] < 1:
         module.fail_json(msg='concurrency must be at least 1, got %s' % params['concurrency'])
+    if params['processes'] is not None and params['processes'] < 1:
+        module.fail_json(msg='processes must be at least 1 (or not set: one per CPU core for a long list), got %s'
+                         % params['processes'])
     try:
         for notary in params['notaries']:
             try:

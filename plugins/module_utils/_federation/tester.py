@@ -14,9 +14,10 @@ import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import build_connection_report, error_finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
-from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.probes import probe_targets
-from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report, internal_error_report, summarize
+from ansible_collections.matrix.federation.plugins.module_utils._federation.processes import can_fork, plan_processes, run_in_processes
+from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report, internal_error_report, summarize, untested_report
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
     HAS_DNSPYTHON,
     clients_for_run,
@@ -98,17 +99,15 @@ def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_ex
     return report
 
 
-def run_batch(server_names, test, concurrency=32):
+def run_batch(server_names, test, concurrency=32, emit=None):
     """Run ``test(server_name)`` for every name, ``concurrency`` at a time; return ``{name: report}``.
 
     Names are tested once each (duplicates dropped, order kept). An
     exception in one test becomes that server's ``INTERNAL_ERROR`` report;
-    the others go on.
+    the others go on. ``emit(name, report)``, when given, is called as each
+    report is ready (one call at a time).
     """
-    names = []
-    for name in server_names:
-        if name not in names:
-            names.append(name)
+    names = list(dict.fromkeys(server_names))
     reports = {}
     lock = threading.Lock()
     queue = list(reversed(names))
@@ -126,25 +125,46 @@ def run_batch(server_names, test, concurrency=32):
                 report = internal_error_report(name, exc, int((time.monotonic() - started) * 1000))
             with lock:
                 reports[name] = report
+                if emit is not None:
+                    emit(name, report)
 
     run_parallel([worker] * max(1, min(int(concurrency), len(names))))
     return dict((name, reports[name]) for name in names)
 
 
 def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
-                         cert_expiry_warn_days=14, concurrency=32, now=None, user_agent=None, notaries=None):
+                         cert_expiry_warn_days=14, concurrency=32, now=None, user_agent=None, notaries=None,
+                         processes=None):
     """Test many servers at once (``concurrency`` at a time) sharing DNS answers and TLS set-up.
 
     Each report is the one :func:`run_federation_test` gives for that name,
     with its own ``timeout`` deadline counted from its start (a stalled
-    server never delays the others' reports). Returns ``{federation_ok, reports: {name: report}, summary,
-    duration_ms}``. Raises ``FederationError`` only for bad client settings.
+    server never delays the others' reports). A long list is spread over
+    ``processes`` forked processes (``None`` or 0: one per usable CPU when
+    the list is long enough, see :mod:`processes`; 1: this process only),
+    which share ``concurrency`` between them. Returns ``{federation_ok,
+    reports: {name: report}, summary, duration_ms, processes}``. Raises
+    ``FederationError`` only for bad client settings, before any test.
     """
     started = time.monotonic()
     dns, https = make_clients(nameservers, ca_path, timeout, user_agent)
-    _prepare_libraries(server_names, notaries)
-    reports = run_batch(server_names, lambda name: _test_one(name, dns, https, timeout, expected_keys,
-                                                             cert_expiry_warn_days, now, notaries), concurrency)
+    names = list(dict.fromkeys(server_names))
+    count = plan_processes(len(names), processes, concurrency)
+    if count > 1 and not can_fork():
+        count = 1
+
+    def run_share(share, emit=None):
+        _prepare_libraries(share, notaries)
+        return run_batch(share, lambda name: _test_one(name, dns, https, timeout, expected_keys,
+                                                       cert_expiry_warn_days, now, notaries),
+                         max(1, int(concurrency) // count), emit)
+
+    if count > 1:
+        reports = run_in_processes(names, count, run_share, lambda name, reason: untested_report(
+            name, finding('INTERNAL_ERROR', 'the test of %s did not finish: %s' % (name, reason)),
+            'the test failed unexpectedly'))
+    else:
+        reports = run_share(names)
     return {'federation_ok': bool(reports) and all(r['federation_ok'] for r in reports.values()),
-            'reports': reports, 'summary': summarize(reports),
+            'reports': reports, 'summary': summarize(reports), 'processes': count,
             'duration_ms': int((time.monotonic() - started) * 1000)}
