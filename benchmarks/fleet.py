@@ -398,12 +398,22 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
         len(mismatches), ''.join('\n  %s: %s' % m for m in mismatches[:10])))
     print('sample of %d one-at-a-time runs equal to the batch: %d differ (target 0)%s' % (
         len(sample), len(differ), (': ' + ', '.join(differ[:5])) if differ else ''))
-    print('peak RSS %.0f MB (target <= 250): %s' % (ours['rss_kb'] / 1024, 'MET' if ours['rss_kb'] <= 250 * 1024 else 'NOT MET'))
+    # wait4 gives the largest of the module's processes (it forks one per core for a long list); the
+    # children share the parent's pages until they write, so the sum is an upper bound.
+    procs = result.get('processes', 1)
+    total_kb = ours['rss_kb'] * (procs + 1 if procs > 1 else 1)  # the children and the parent that merges
+    print('processes: %d; peak RSS %.0f MB per process, at most %.0f MB in all (target <= 250): %s' % (
+        procs, ours['rss_kb'] / 1024, total_kb / 1024, 'MET' if total_kb <= 250 * 1024 else 'NOT MET'))
     if synapse:
         ratio = ours_rate / (len(synapse['results']) / syn_span)
-        print('servers/s vs Synapse: %.2f x (target >= 2 with the full checks): %s; Synapse fetched %d of %d '
-              '(the known-broken ones fail)' % (ratio, 'MET' if ratio >= 2 else 'NOT MET', syn_ok, len(names)))
-    print('servers/s vs the lab ceiling: %.2f of it' % (ours_rate / (len(names) / ceil_out['span'])))
+        print('servers/s vs Synapse: %.2f x (target >= 1.5 with the full checks): %s; Synapse fetched %d of %d '
+              '(the known-broken ones fail)' % (ratio, 'MET' if ratio >= 1.5 else 'NOT MET', syn_ok, len(names)))
+        cpu_ours, cpu_synapse = ours['cpu'] / len(reports), synapse['cpu'] / len(synapse['results'])
+        print('CPU per server: %.1f ms, Synapse %.1f ms (target: at most Synapse\'s): %s' % (
+            cpu_ours * 1000, cpu_synapse * 1000, 'MET' if cpu_ours <= cpu_synapse else 'NOT MET'))
+    ceiling_ratio = ours_rate / (len(names) / ceil_out['span'])
+    print('servers/s vs the lab ceiling: %.2f of it (target >= 0.5): %s' % (
+        ceiling_ratio, 'MET' if ceiling_ratio >= 0.5 else 'NOT MET'))
     print('load average now: %.2f %.2f %.2f (other jobs share the machine: ratios are measured in the same run)'
           % os.getloadavg())
 

@@ -26,7 +26,7 @@ build_base() {
   trap 'rm -rf "$rootfs"' RETURN
   echo "building $BASE (debootstrap, about a minute)"
   debootstrap --variant=minbase \
-    --include=python3,python3-apt,python3-yaml,python3-dnspython,python3-cffi-backend,python3-cryptography,python3-requests,iproute2,iputils-ping,procps,sudo,systemd,systemd-sysv,dbus,ca-certificates,curl,openssl \
+    --include=python3,python3-apt,python3-yaml,python3-cffi-backend,python3-cryptography,python3-requests,iproute2,iputils-ping,procps,sudo,systemd,systemd-sysv,dbus,ca-certificates,curl,openssl \
     bookworm "$rootfs" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >/dev/null \
     || { tail -n 30 "$rootfs/debootstrap/debootstrap.log" >&2; return 1; }
   # Units that make no sense in a container and slow its boot.

@@ -40,6 +40,5 @@ options:
     type: float
     default: 10
 requirements:
-  - dnspython >= 2.0
   - cryptography >= 3.4
 '''

@@ -57,9 +57,9 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        missing = missing_library('dnspython', 'cryptography')
+        missing = missing_library('cryptography')
         if missing:
-            raise AnsibleLookupError('server_discovery needs dnspython and cryptography: %s' % missing[1])
+            raise AnsibleLookupError('server_discovery needs cryptography: %s' % missing[1])
         timeout = self.get_option('timeout')
         try:
             base_dns, base_https = make_clients(self.get_option('nameservers'), self.get_option('ca_path'), timeout,

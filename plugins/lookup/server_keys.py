@@ -65,9 +65,9 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        missing = missing_library('dnspython', 'cryptography')
+        missing = missing_library('cryptography')
         if missing:
-            raise AnsibleLookupError('server_keys needs dnspython and cryptography: %s' % missing[1])
+            raise AnsibleLookupError('server_keys needs cryptography: %s' % missing[1])
         names = [str(term) for term in terms]
         try:
             batch = run_federation_tests(names, nameservers=self.get_option('nameservers'),

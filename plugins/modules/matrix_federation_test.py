@@ -486,7 +486,7 @@ def main():
         required_one_of=[('server_name', 'server_names')],
         supports_check_mode=True,
     )
-    missing = missing_library('dnspython', 'cryptography')
+    missing = missing_library('cryptography')
     if missing:
         module.fail_json(msg=missing_required_lib(missing[0]))
     params = module.params

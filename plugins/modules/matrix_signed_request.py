@@ -220,7 +220,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    missing = missing_library('dnspython', 'cryptography')
+    missing = missing_library('cryptography')
     if missing:
         module.fail_json(msg=missing_required_lib(missing[0]))
     params = module.params

@@ -49,8 +49,6 @@ options:
 extends_documentation_fragment:
   - matrix.federation.attributes
   - matrix.federation.attributes.INFO_MODULE
-requirements:
-  - dnspython >= 2.0
 seealso:
   - module: matrix.federation.matrix_federation_test
 '''
@@ -104,12 +102,12 @@ federation_warnings:
   elements: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import check_srv_records
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_dns_client, missing_library
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_dns_client
 
 
 def main():
@@ -121,8 +119,6 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if missing_library('dnspython'):
-        module.fail_json(msg=missing_required_lib('dnspython'))
     domain = module.params['domain'].strip().rstrip('.')
     if not domain or ':' in domain or any(c.isspace() for c in domain):
         module.fail_json(msg='domain %r must be a host name without port' % module.params['domain'])

@@ -311,13 +311,13 @@ federation_warnings:
        as text/plain, not application/json"}
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.argspec import network_argument_spec
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
-from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_https_client, missing_library
+from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_https_client
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import DOCUMENT_NAMES, build_documents
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import check_served_documents, needs_dns
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import check_served_documents
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_files import manage_local_documents, parse_mode
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_served import well_known_host
 
@@ -326,9 +326,6 @@ def check_remote_documents(module, documents):
     """Fetch the documents served for ``url``/``server_name`` and judge them against ``documents``."""
     params = module.params
     host, warnings = well_known_host(params['url'], params['server_name'])
-    missing = missing_library('dnspython')
-    if missing and needs_dns(host):
-        module.fail_json(msg=missing_required_lib('dnspython'), exception=missing[1])
     client = make_https_client(params['nameservers'], params['ca_path'], params['timeout'], params['user_agent'])
     result = check_served_documents(host, client, documents, params['state'], params['documents'])
     result['federation_warnings'] = warnings + result['federation_warnings']

@@ -13,7 +13,6 @@ import sys
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 # Top-level import name -> the distribution requirements.txt names, and its distribution packages.
 LIBRARIES = {
-    'dns': ('dnspython', {'python3-dnspython [platform:dpkg]', 'python3-dns [platform:rpm]'}),
     'cryptography': ('cryptography', {'python3-cryptography [platform:dpkg]', 'python3-cryptography [platform:rpm]'}),
     'yaml': ('PyYAML', {'python3-yaml [platform:dpkg]', 'python3-pyyaml [platform:rpm]'}),
 }

@@ -3,87 +3,89 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The one DNS client of the collection, on dnspython.
+"""The one DNS client of the collection, on the standard library and :mod:`dnswire`.
 
 Queries go straight to the configured (or system) nameservers so that the
 answer's rcode is seen as it is: NXDOMAIN/NODATA mean "no records", SERVFAIL,
 REFUSED and timeouts are errors (the spec and Synapse treat them differently).
 Every exchange (UDP, then TCP after a truncated answer) may take a third of
 the run's ``timeout`` and every ``send``/``recv`` obeys the run's
-:class:`Deadline`; each host is resolved once per client (A and AAAA at once).
+:class:`Deadline`; each host is resolved once per client (A and AAAA at once),
+and each query is built once per client (only its ID changes).
 """
 
 import ipaddress
+import os
 import random
 import socket
 import struct
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.deadline import connect, recv_exactly, send_all
+from ansible_collections.matrix.federation.plugins.module_utils._federation.dnswire import (
+    NOERROR,
+    NXDOMAIN,
+    DnsWireError,
+    parse_answer,
+    query_template,
+    rcode_text,
+    with_id,
+)
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
     SharedCache,
-    load_library,
-    require_library,
     run_deadline,
     run_parallel,
     step_timeout,
 )
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port, ip_literal
 
-
-def _dnspython():
-    """The ``dns`` package with the modules the client uses, imported when the first query is made.
-
-    A run that asks no DNS question (an IP literal) never imports dnspython;
-    without it, :func:`runctx.load_library` raises ``MISSING_LIBRARY``.
-    dns.query is not used: see runctx.
-    """
-    load_library('dnspython')
-    import dns  # pylint: disable=import-outside-toplevel
-    return dns
-
-
 # CNAME names followed per lookup (docs/errors.md, "Limits").
 CNAME_MAX_CHAIN = 8
 
 
+def _query_id():
+    """An unpredictable message ID (answers are matched on it, so a guessed one could be spoofed)."""
+    return struct.unpack('!H', os.urandom(2))[0]
+
+
 def _udp_exchange(query, ip, port, deadline):
-    """One query over UDP; replies that do not answer the query are ignored (as dns.query does)."""
-    dns = _dnspython()
+    """One query over UDP; datagrams that do not answer the query (or are malformed) are ignored, as dnspython's client does."""
+    template, name_wire, rtype = query
+    query_id = _query_id()
     family = socket.AF_INET6 if ':' in ip else socket.AF_INET
-    wire = query.to_wire()
     deadline.step()
     sock = socket.socket(family, socket.SOCK_DGRAM)
     try:
         sock.connect((ip, port))
         sock.settimeout(deadline.step())
-        sock.send(wire)
+        sock.send(with_id(template, query_id))
         while True:
             sock.settimeout(deadline.step())
             reply = sock.recv(65535)
             try:
-                response = dns.message.from_wire(reply, ignore_trailing=True)
-            except dns.exception.DNSException:
+                answer = parse_answer(reply, query_id, name_wire, rtype)
+            except DnsWireError:
                 continue
-            if query.is_response(response):
-                return response
+            if answer is not None:
+                return answer
     finally:
         sock.close()
 
 
 def _tcp_exchange(query, ip, port, deadline):
     """One query over TCP (after a truncated UDP answer); every call on the socket obeys ``deadline``."""
-    dns = _dnspython()
-    wire = query.to_wire()
+    template, name_wire, rtype = query
+    query_id = _query_id()
+    wire = with_id(template, query_id)
     sock = connect((ip, port), deadline)
     try:
         send_all(sock, struct.pack('!H', len(wire)) + wire, deadline)
         length = struct.unpack('!H', recv_exactly(sock, 2, deadline))[0]
-        response = dns.message.from_wire(recv_exactly(sock, length, deadline))
-        if not query.is_response(response):
-            raise dns.exception.DNSException('the TCP answer does not match the query')
-        return response
+        answer = parse_answer(recv_exactly(sock, length, deadline), query_id, name_wire, rtype)
+        if answer is None:
+            raise DnsWireError('the TCP answer does not match the query')
+        return answer
     finally:
         sock.close()
 
@@ -154,76 +156,85 @@ class DnsClient:
     """DNS lookups with one set of nameservers and one deadline (``timeout`` seconds from the client's creation)."""
 
     def __init__(self, nameservers=None, timeout=10.0, deadline=None, cache=None):
-        require_library('dnspython')
         self.nameservers = parse_nameservers(nameservers) or system_nameservers()
         self.timeout = float(timeout)
         self.step = step_timeout(self.timeout)
         self.deadline = deadline or run_deadline(self.timeout)
         self.cache = cache if cache is not None else SharedCache()
+        self.queries = {}
 
     def for_run(self, deadline):
-        """A client for one run of a batch: same nameservers and cache, its own deadline."""
+        """A client for one run of a batch: same nameservers, cache and built queries, its own deadline."""
         client = DnsClient.__new__(DnsClient)
         client.nameservers, client.timeout, client.step, client.cache = self.nameservers, self.timeout, self.step, self.cache
+        client.queries = self.queries
         client.deadline = deadline
         return client
 
-    def _query(self, qname, rdtype):
-        """Return the response message for NOERROR/NXDOMAIN; raise on SERVFAIL, REFUSED, timeouts."""
-        dns = _dnspython()
-        query = dns.message.make_query(qname, rdtype)
-        qname = qname.to_text(omit_final_dot=True)
-        type_text = dns.rdatatype.to_text(rdtype)
+    def _built(self, name, rtype):
+        """``(template, name in wire format, type)`` of the query, built once per client and name."""
+        key = (name.lower(), rtype)
+        query = self.queries.get(key)
+        if query is None:
+            try:
+                template = query_template(name, rtype)
+            except DnsWireError as exc:
+                raise FederationError('DNS_ERROR', '%s lookup for %s: %s' % (rtype, name, exc))
+            query = self.queries[key] = (template, template[12:-4], rtype)
+        return query
+
+    def _query(self, name, rtype):
+        """Return the answer for NOERROR/NXDOMAIN; raise on SERVFAIL, REFUSED, timeouts."""
+        query = self._built(name, rtype)
         error = None
         for ip, port in self.nameservers:
             where = format_host_port(ip, port)
             try:
-                response = _udp_exchange(query, ip, port, self.deadline.sub(self.step))
-                if response.flags & dns.flags.TC:
-                    response = _tcp_exchange(query, ip, port, self.deadline.sub(self.step))
-            except (socket.timeout, dns.exception.Timeout, FederationError) as exc:
+                answer = _udp_exchange(query, ip, port, self.deadline.sub(self.step))
+                if answer.truncated:
+                    answer = _tcp_exchange(query, ip, port, self.deadline.sub(self.step))
+            except (socket.timeout, FederationError) as exc:
                 if isinstance(exc, FederationError) and exc.code != 'TIMEOUT':
                     raise
                 # The step's share ran out (the next nameserver gets its own), or the run's deadline did
                 # (then the next one gives up at once).
                 error = FederationError('DNS_TIMEOUT', '%s lookup for %s: no answer from %s in time (%.1f s per '
-                                        'nameserver, %.1f s in all)' % (type_text, qname, where, self.step, self.timeout))
+                                        'nameserver, %.1f s in all)' % (rtype, name, where, self.step, self.timeout))
                 continue
-            except (OSError, EOFError, dns.exception.DNSException) as exc:
-                error = FederationError('DNS_ERROR', '%s lookup for %s via %s failed: %s' % (type_text, qname, where, exc))
+            except (OSError, EOFError, DnsWireError) as exc:
+                error = FederationError('DNS_ERROR', '%s lookup for %s via %s failed: %s' % (rtype, name, where, exc))
                 continue
-            rcode = response.rcode()
-            if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
-                return response
+            if answer.rcode in (NOERROR, NXDOMAIN):
+                return answer
             error = FederationError('DNS_SERVFAIL', '%s lookup for %s: %s answered %s (an error, not "no records")'
-                                    % (type_text, qname, where, dns.rcode.to_text(rcode)))
+                                    % (rtype, name, where, rcode_text(answer.rcode)))
         raise error
 
-    def query(self, name, rdtype):
-        """Resolve ``name``/``rdtype``; return ``(rdatas, cname_chain)``.
+    def query(self, name, rtype):
+        """Resolve ``name``/``rtype`` (``'A'``, ``'AAAA'``, ``'SRV'``); return ``(values, cname_chain)``.
 
-        ``cname_chain`` lists the names the answer passed through (empty when
-        ``name`` is not a CNAME). NXDOMAIN and NODATA give ``([], chain)``.
+        A value is an address (A, AAAA) or ``(priority, weight, port,
+        target)`` (SRV). ``cname_chain`` lists the names the answer passed
+        through (empty when ``name`` is not a CNAME). NXDOMAIN and NODATA
+        give ``([], chain)``.
         """
-        dns = _dnspython()
-        rdtype = dns.rdatatype.from_text(rdtype) if isinstance(rdtype, str) else rdtype
-        current = dns.name.from_text(name)
+        current = name.rstrip('.') if name != '.' else name
         chain = []
         for dummy in range(CNAME_MAX_CHAIN):
             asked = current
-            response = self._query(asked, rdtype)
-            rrsets = dict(((r.name, r.rdtype), r) for r in response.answer if r.rdclass == dns.rdataclass.IN)
-            while (current, rdtype) not in rrsets:
-                cname = rrsets.get((current, dns.rdatatype.CNAME))
-                if cname is None:
+            answer = self._query(asked, rtype)
+            records = answer.records
+            while (current.lower(), rtype) not in records:
+                targets = records.get((current.lower(), 'CNAME'))
+                if not targets:
                     break
-                chain.append(current.to_text(omit_final_dot=True))
+                chain.append(current)
                 if len(chain) > CNAME_MAX_CHAIN:
                     raise FederationError('DNS_CNAME_LOOP', '%s: CNAME chain longer than %d names' % (name, CNAME_MAX_CHAIN))
-                current = list(cname)[0].target
-            if (current, rdtype) in rrsets:
-                return list(rrsets[(current, rdtype)]), chain
-            if current == asked or response.rcode() == dns.rcode.NXDOMAIN:
+                current = targets[0]
+            if (current.lower(), rtype) in records:
+                return list(records[(current.lower(), rtype)]), chain
+            if current == asked or answer.rcode == NXDOMAIN:
                 return [], chain
             # The server gave a CNAME without chasing it: ask for the target.
         raise FederationError('DNS_CNAME_LOOP', '%s: CNAME chain longer than %d names' % (name, CNAME_MAX_CHAIN))
@@ -239,9 +250,9 @@ class DnsClient:
         return order_srv_records([dict(r) for r in records])
 
     def _lookup_srv(self, name):
-        rdatas, dummy = self.query(name, 'SRV')
-        return [{'priority': r.priority, 'weight': r.weight, 'port': r.port,
-                 'target': r.target.to_text(omit_final_dot=True) or '.'} for r in rdatas]
+        records, dummy = self.query(name, 'SRV')
+        return [{'priority': priority, 'weight': weight, 'port': port, 'target': target or '.'}
+                for priority, weight, port, target in records]
 
     def resolve_host(self, host):
         """A and AAAA of ``host`` (asked at once, once per client).
@@ -272,10 +283,10 @@ class DnsClient:
                 errors.append(exc.as_dict() if isinstance(exc, FederationError)
                               else {'code': 'DNS_ERROR', 'message': '%s: %s' % (host, exc)})
                 continue
-            rdatas, chain = answer
+            addresses, chain = answer
             # Sorted (and without repeats): DNS servers rotate the order of A/AAAA
             # answers, and every address is tested anyway; reports stay the same run to run.
-            result[family] = sorted(set(r.address for r in rdatas), key=ipaddress.ip_address)
+            result[family] = sorted(set(addresses), key=ipaddress.ip_address)
             if chain and not result['cname']:
                 result['cname'] = chain
         result['addresses'] = result['ipv4'] + result['ipv6']

@@ -32,13 +32,9 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.erro
 PHASES = 3
 
 # The optional libraries, by the name missing_required_lib() gives: the
-# package, then the modules the collection uses of it. dns.query is not
-# among them: it pulls in dnspython's optional-feature probing
-# (importlib.metadata), which costs more start-up time than the DNS client's
-# two small exchanges.
+# package, then the modules the collection uses of it. (DNS needs none: the
+# wire format is read by dnswire.py, on the standard library.)
 _LIBRARIES = {
-    'dnspython': ('dns', ('dns.exception', 'dns.flags', 'dns.message', 'dns.name', 'dns.rcode', 'dns.rdataclass',
-                          'dns.rdatatype')),
     'cryptography': ('cryptography', ('cryptography.exceptions', 'cryptography.x509',
                                       'cryptography.hazmat.primitives.hashes',
                                       'cryptography.hazmat.primitives.serialization',
@@ -49,8 +45,7 @@ _LIBRARIES = {
 def _find(package):
     """``None`` when ``package`` is installed (found without importing it), else the ``ImportError`` its import raises.
 
-    Importing dnspython and cryptography costs tens of milliseconds of CPU
-    each; whether they are there is known from the import system's search
+    Importing cryptography costs tens of milliseconds of CPU; whether they are there is known from the import system's search
     alone, so a module can refuse to run without them before it starts, and
     import them only when (and if) a run uses them (:func:`load_library`).
     """
@@ -64,11 +59,9 @@ def _find(package):
     return None
 
 
-DNSPYTHON_IMPORT_ERROR = _find(_LIBRARIES['dnspython'][0])
 CRYPTOGRAPHY_IMPORT_ERROR = _find(_LIBRARIES['cryptography'][0])
-HAS_DNSPYTHON = DNSPYTHON_IMPORT_ERROR is None
 HAS_CRYPTOGRAPHY = CRYPTOGRAPHY_IMPORT_ERROR is None
-_IMPORT_ERRORS = {'dnspython': DNSPYTHON_IMPORT_ERROR, 'cryptography': CRYPTOGRAPHY_IMPORT_ERROR}
+_IMPORT_ERRORS = {'cryptography': CRYPTOGRAPHY_IMPORT_ERROR}
 # Per library: a lock that one importing thread holds (the others wait for it
 # rather than import the same package at once), and whether it was imported.
 _LOADS = dict((name, {'lock': threading.Lock(), 'done': False}) for name in _LIBRARIES)
@@ -77,7 +70,7 @@ _PRELOADING = set()
 
 
 def missing_library(*names):
-    """``(name, ImportError)`` of the first of ``names`` (``dnspython``, ``cryptography``) not installed, or ``None``.
+    """``(name, ImportError)`` of the first of ``names`` (``cryptography``) not installed, or ``None``.
 
     Nothing is imported: the import system's search says whether a library
     is there (:func:`load_library` imports it when a run needs it).
@@ -240,7 +233,7 @@ def _spoilt(entry):
 
 
 def make_dns_client(nameservers=None, timeout=10.0):
-    """The DNS client of a run that needs no HTTPS; raises for bad settings and a missing dnspython."""
+    """The DNS client of a run that needs no HTTPS; raises for bad settings."""
     from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
     return DnsClient(nameservers, timeout, run_deadline(timeout))
 
@@ -265,11 +258,11 @@ def make_clients(nameservers=None, ca_path=None, timeout=10.0, user_agent=None):
 
 
 def make_https_client(nameservers=None, ca_path=None, timeout=10.0, user_agent=None):
-    """An HTTPS client whose DNS client exists only when dnspython is installed (IP literals need none)."""
+    """An HTTPS client with its DNS client, for a run that needs no batch."""
     from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsclient import DnsClient
     from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
     check_user_agent(user_agent)
-    dns = DnsClient(nameservers, timeout, run_deadline(timeout)) if HAS_DNSPYTHON else None
+    dns = DnsClient(nameservers, timeout, run_deadline(timeout))
     return HttpsClient(dns=dns, ca_path=ca_path, timeout=timeout, user_agent=user_agent)
 
 

@@ -14,19 +14,16 @@ import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import build_connection_report, error_finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
-from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
+from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.probes import probe_targets
 from ansible_collections.matrix.federation.plugins.module_utils._federation.processes import can_fork, plan_processes, run_in_processes
 from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report, internal_error_report, summarize, untested_report
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
-    HAS_DNSPYTHON,
     clients_for_run,
-    load_library,
     make_clients,
     preload,
     run_parallel,
 )
-from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
 
 
 def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.0, expected_keys=None,
@@ -51,25 +48,14 @@ def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.
 def _prepare_libraries(server_names, notaries):
     """Import what the run's first step needs now, and what comes later in the background.
 
-    A server name that is not an IP literal (and every notary) is first
-    looked up in DNS, so dnspython is imported here, before the run starts,
-    rather than side by side with the others. ``http.client`` is first
-    needed when an answer is read (after a TCP and a TLS handshake),
-    cryptography when a certificate or a signature is checked (after the
-    network exchanges): both are imported in a thread of their own meanwhile
-    (``runctx.preload``), and the first use waits for them. A run of IP
-    literals only never imports dnspython.
+    DNS needs nothing beyond the standard library (``dnswire``).
+    ``http.client`` is first needed when an answer is read (after a TCP and
+    a TLS handshake), cryptography when a certificate or a signature is
+    checked (after the network exchanges): both are imported in a thread of
+    their own meanwhile (``runctx.preload``), and the first use waits for
+    them.
     """
-    if HAS_DNSPYTHON and (notaries or not all(_is_ip_literal(name) for name in server_names)):
-        load_library('dnspython')
     preload('http.client', 'cryptography')
-
-
-def _is_ip_literal(server_name):
-    try:
-        return parse_server_name(server_name).is_ip_literal
-    except FederationError:
-        return True  # an invalid name is never looked up
 
 
 def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_expiry_warn_days, now, notaries=None):

@@ -308,12 +308,6 @@ def fetch_well_known_documents(host, client, names):
     return fetched
 
 
-def needs_dns(host):
-    """Whether fetching from ``host`` (``name``, ``name:port``, ``ip``, ``[v6]:port``) needs a DNS lookup."""
-    hostname = host.rsplit(':', 1)[0] if not host.endswith(']') else host
-    return not is_ip_literal(hostname.strip('[]'))
-
-
 def check_served_documents(host, client, documents, state='present', requested=None):
     """Fetch the documents ``host`` serves and judge them against ``documents`` (for ``matrix_wellknown``).
 

@@ -85,13 +85,13 @@ def test_a_checker_that_never_reported_fails_its_share_with_the_reason():
 
 def test_a_part_whose_module_run_failed_fails_its_servers_with_the_module_message():
     shares = [{'checker': 'x', 'share': ['a.test', 'b.test', 'c.test'], 'results': [
-        _part(['a.test']), _failed_part(['b.test', 'c.test'], 'the Python library dnspython is missing on x')]}]
+        _part(['a.test']), _failed_part(['b.test', 'c.test'], 'the Python library cryptography is missing on x')]}]
     merged = merge_checker_shares(shares, ['a.test', 'b.test', 'c.test'])
     assert merged['reports']['a.test']['federation_ok'] is True
     assert merged['reports']['c.test']['errors'][0] == {
         'code': CHECKER_FAILED, 'message': 'matrix_federation_test could not run on checker x for c.test: '
-                                           'the Python library dnspython is missing on x'}
-    assert merged['failed_checkers'] == {'x': 'the Python library dnspython is missing on x'}
+                                           'the Python library cryptography is missing on x'}
+    assert merged['failed_checkers'] == {'x': 'the Python library cryptography is missing on x'}
 
 
 def test_a_server_no_checker_was_given_is_named_with_the_likely_cause():

@@ -136,12 +136,12 @@ def test_a_vantage_that_tested_nothing_is_left_out():
 
 def test_a_vantage_whose_test_could_not_run_fails_its_cells_but_is_not_one_way():
     failed = {'changed': False, 'failed': False, 'failed_when_result': False,
-              'msg': 'Failed to import the required Python library (dnspython)'}
+              'msg': 'Failed to import the required Python library (cryptography)'}
     results = {'controller': batch(report('a.test'), report('b.test')), 'a.test': failed, 'b.test': batch(report('a.test'))}
     matrix = build_federation_matrix(results)
     assert matrix['cells']['a.test'] == {'b.test': {
         'ok': False, 'codes': ['VANTAGE_TEST_FAILED'],
-        'message': 'matrix_federation_test could not run on a.test: Failed to import the required Python library (dnspython)'}}
+        'message': 'matrix_federation_test could not run on a.test: Failed to import the required Python library (cryptography)'}}
     assert [(f['from'], f['to']) for f in matrix['failing']] == [('a.test', 'b.test')]
     assert matrix['one_way'] == [] and matrix['ok'] is False
 

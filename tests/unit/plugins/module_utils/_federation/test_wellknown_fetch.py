@@ -12,7 +12,6 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.well
     fetch_well_known,
     fetch_well_known_by_address,
     fetch_well_known_documents,
-    needs_dns,
     well_known_cache_lifetime,
 )
 from ansible_collections.matrix.federation.tests.unit.servers.lab import HttpsSite, Reply
@@ -60,12 +59,6 @@ def test_fetch_well_known_documents_one_result_per_name(federation_lab):
     assert sorted(fetched) == ['client', 'server']
     assert fetched['server']['url'] == 'https://wkredirect.lab.test/.well-known/matrix/server'
     assert fetched['client']['url'] == 'https://wkredirect.lab.test/.well-known/matrix/client'
-
-
-def test_needs_dns_only_for_names():
-    assert needs_dns('example.org') and needs_dns('example.org:8443')
-    assert not needs_dns('192.0.2.1') and not needs_dns('192.0.2.1:443')
-    assert not needs_dns('[2001:db8::1]') and not needs_dns('[2001:db8::1]:8448')
 
 
 def test_the_well_known_phase_gets_a_third_of_the_timeout_and_the_module_all_of_it(federation_lab):
