@@ -15,7 +15,8 @@ checks), Synapse's MatrixFederationAgent fetching the same servers' keys
 with the same concurrency, the lab's ceiling (a minimal client making only
 the connections the spec needs) and the Go federation tester where it can
 be built. Environment: BENCH_SERVERS (1000), BENCH_CONCURRENCY (32),
-BENCH_SAMPLE (20).
+BENCH_SAMPLE (20), BENCH_PROCESSES (the module's processes option; unset:
+its default, one per core for a long list).
 """
 
 import asyncio
@@ -332,6 +333,9 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
     lab = multiprocessing.Process(target=lab_process, args=(child, directory, SERVERS), daemon=True)
     started = time.monotonic()
     lab.start()
+    while not parent.poll(1):
+        if not lab.is_alive():
+            raise SystemExit('the lab process ended before it was ready (exit code %s)' % lab.exitcode)
     info = parent.recv()
     truth = dict((name, dict(t, errors=list(t['errors']))) for name, t in info['truth'].items())
     names = list(truth)
@@ -344,7 +348,8 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
         with open(args, 'w') as handle:
             json.dump({'ANSIBLE_MODULE_ARGS': {
                 'server_names': names, 'concurrency': CONCURRENCY, 'nameservers': info['nameservers'],
-                'ca_path': info['ca_path'], 'timeout': 10, 'fail_on_error': False}}, handle)
+                'ca_path': info['ca_path'], 'timeout': 10, 'fail_on_error': False,
+                'processes': int(os.environ['BENCH_PROCESSES']) if os.environ.get('BENCH_PROCESSES') else None}}, handle)
         ours = benchlib.measured([sys.executable, benchlib.MODULE, args], env=benchlib.env_with_collection())
         result = json.loads(ours['stdout'])
         reports = result['reports']

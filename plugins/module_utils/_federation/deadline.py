@@ -86,7 +86,7 @@ def recv_exactly(sock, count, deadline, cap=None):
 
 
 class DeadlineReader:
-    """A buffered, read-only file over a socket for ``http.client``; every ``recv`` obeys the deadline.
+    """A buffered, read-only file over a socket for ``httpwire``; every ``recv`` obeys the deadline.
 
     ``cap`` bounds each single wait and may be changed between reads (the
     first answer on a connection may wait longer than a pipelined one).

@@ -3,13 +3,13 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The one HTTPS client of the collection (standard library ``ssl`` + ``http.client``).
+"""The one HTTPS client of the collection (standard library ``ssl``, answers framed by :mod:`httpwire`).
 
 Federation needs the connect address, the TLS SNI and the HTTP ``Host``
 header chosen independently (SRV delegation connects to the target but
 checks the certificate for the server name), which high-level clients do not
 allow. Every ``connect``, ``send``, ``recv`` and TLS handshake obeys the
-run's deadline (``http.client`` only parses what a :class:`DeadlineReader`
+run's deadline (``httpwire`` only parses what a :class:`DeadlineReader`
 reads), a redirect chain shares one deadline, bodies are capped, and the
 peer's certificate chain, TLS version and cipher are returned for inspection.
 """
@@ -21,6 +21,7 @@ import ssl
 from ansible_collections.matrix.federation.plugins.module_utils._federation.deadline import DeadlineReader, connect, send_all, tls_handshake
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsurl import parse_https_url, redirect_target
+from ansible_collections.matrix.federation.plugins.module_utils._federation.httpwire import Disconnected, HttpProtocolError, read_body, read_head
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import load_library, run_deadline, step_timeout
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import JSON_MAX_DEPTH
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import format_host_port as _host_port
@@ -228,7 +229,6 @@ class HttpsClient:
 
     def _exchange(self, tls, ip, port, requests, host_header, verify_error, deadline):
         """Send every request at once, read the answers in order; stop at the first lost one."""
-        import http.client  # pylint: disable=import-outside-toplevel
         tls_version = tls.version()
         cipher = tls.cipher()
         certificate_ders = _peer_chain(tls)
@@ -263,7 +263,7 @@ class HttpsClient:
             response.certificate_ders = certificate_ders
             try:
                 will_close = read_response(reader, response, path, ip, port, max_bytes)
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
+            except (Disconnected, ConnectionResetError, BrokenPipeError) as exc:
                 if response.status is None and results:
                     return results  # closed after the previous answer: the caller reconnects for the rest
                 if response.status is None:
@@ -271,7 +271,7 @@ class HttpsClient:
                                           'without answering' % (path, _host_port(ip, port)))
                 results.append(self._failure(exc, path, ip, port))
                 return results
-            except (FederationError, socket.timeout, http.client.HTTPException, OSError) as exc:
+            except (FederationError, socket.timeout, HttpProtocolError, OSError) as exc:
                 results.append(self._failure(exc, path, ip, port))
                 return results
             results.append(response)
@@ -356,42 +356,27 @@ def read_response(reader, response, path, ip, port, max_bytes):
     """Read one answer from the connection's reader into ``response``; return True when the server will close.
 
     The body is capped at ``max_bytes`` (``RESPONSE_TOO_LARGE``); ``ip`` and ``port`` name the peer in messages.
-    ``http.client`` is imported here, when the first answer is read, not with this file: a run imports it in
-    the background while it connects (``runctx.preload``).
+    Raises :class:`httpwire.Disconnected` when the server closed before answering and
+    :class:`httpwire.HttpProtocolError` for an answer that is not HTTP/1.x.
     """
-    import http.client  # pylint: disable=import-outside-toplevel
-    resp = http.client.HTTPResponse(_ReaderSocket(reader), method='GET')
-    resp.begin()
-    response.status = resp.status
-    response.reason = resp.reason
-    response.headers = dict((k.lower(), v) for k, v in resp.getheaders())
+    head = read_head(reader)
+    response.status = head.status
+    response.reason = head.reason
+    response.headers = head.headers
     length = response.headers.get('content-length', '')
     if length.isdigit() and int(length) > max_bytes:
         raise FederationError('RESPONSE_TOO_LARGE', '%s%s announces %s bytes, the limit is %d'
                               % (_host_port(ip, port), path, length, max_bytes))
     chunks = []
     total = 0
-    while True:
-        chunk = resp.read(min(65536, max_bytes + 1 - total))
-        if not chunk:
-            break
+    for chunk in read_body(reader, head, max_bytes):
         chunks.append(chunk)
         total += len(chunk)
         if total > max_bytes:
             raise FederationError('RESPONSE_TOO_LARGE', '%s%s sent more than %d bytes'
                                   % (_host_port(ip, port), path, max_bytes))
     response.body = b''.join(chunks)
-    return bool(resp.will_close)
-
-
-class _ReaderSocket:
-    """What ``http.client.HTTPResponse`` wants as a socket: it only calls ``makefile``."""
-
-    def __init__(self, reader):
-        self._reader = reader
-
-    def makefile(self, mode):  # pylint: disable=unused-argument
-        return self._reader
+    return head.will_close
 
 
 def _peer_chain(tls):

@@ -20,6 +20,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.proc
 from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report, internal_error_report, summarize, untested_report
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
     clients_for_run,
+    load_library,
     make_clients,
     preload,
     run_parallel,
@@ -48,14 +49,13 @@ def run_federation_test(server_name, nameservers=None, ca_path=None, timeout=10.
 def _prepare_libraries(server_names, notaries):
     """Import what the run's first step needs now, and what comes later in the background.
 
-    DNS needs nothing beyond the standard library (``dnswire``).
-    ``http.client`` is first needed when an answer is read (after a TCP and
-    a TLS handshake), cryptography when a certificate or a signature is
-    checked (after the network exchanges): both are imported in a thread of
-    their own meanwhile (``runctx.preload``), and the first use waits for
-    them.
+    DNS and HTTP need nothing beyond the standard library (``dnswire``,
+    ``httpwire``). cryptography is first needed when a certificate or a
+    signature is checked (after the network exchanges): it is imported in a
+    thread of its own meanwhile (``runctx.preload``), and the first use
+    waits for it.
     """
-    preload('http.client', 'cryptography')
+    preload('cryptography')
 
 
 def _test_one(server_name, base_dns, base_https, timeout, expected_keys, cert_expiry_warn_days, now, notaries=None):
@@ -146,6 +146,8 @@ def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=1
                          max(1, int(concurrency) // count), emit)
 
     if count > 1:
+        # Imported once here, before the fork (no thread runs yet), rather than once in every child.
+        load_library('cryptography')
         reports = run_in_processes(names, count, run_share, lambda name, reason: untested_report(
             name, finding('INTERNAL_ERROR', 'the test of %s did not finish: %s' % (name, reason)),
             'the test failed unexpectedly'))
