@@ -50,7 +50,7 @@ options:
         the list) and the reports are the same as from one process.
       - When not set, one process per CPU core this task may use (at most 8), and only when each gets at least
         32 servers; shorter lists run in one process. V(1) keeps the run in one process.
-      - A process that ends unexpectedly (killed, out of memory) costs only the reports it had not written yet:
+      - A process that ends unexpectedly (killed, out of memory) costs only the reports it had not written yet;
         those servers fail with C(INTERNAL_ERROR), the others are reported as usual.
     type: int
     version_added: 0.2.0
@@ -145,6 +145,14 @@ EXAMPLES = r'''
 - name: Show the peers that do not federate
   ansible.builtin.debug:
     msg: "{{ peers.reports | dict2items | rejectattr('value.federation_ok') | map(attribute='key') | list }}"
+
+- name: Check a long list on a shared checker host with two of its cores (one process each), 64 servers at a time
+  matrix.federation.matrix_federation_test:
+    server_names: "{{ fleet_server_names }}"
+    concurrency: 64
+    processes: 2
+    fail_on_error: false
+  register: fleet
 
 - name: Check that the notaries our peers trust hold our current key
   matrix.federation.matrix_federation_test:

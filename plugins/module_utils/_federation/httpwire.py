@@ -138,8 +138,7 @@ def read_head(reader):
 def read_body(reader, head, limit):
     """Yield the body's chunks of data; stops once more than ``limit`` octets came (the caller refuses them)."""
     if head.chunked:
-        for chunk in _chunks(reader, limit):
-            yield chunk
+        yield from _chunks(reader, limit)
         return
     left = head.length
     total = 0

@@ -83,8 +83,8 @@ def test_answer_records_cname_chain_and_rcode():
 def test_srv_targets_including_the_root_and_escaped_labels():
     wire = _answer(NAME, 'SRV', [(NAME + '.', 'SRV', ['10 5 8448 a\\.b.example.org.', '0 0 0 .', '1 1 443 \\003x.org.'])])
     answer = parse_answer(wire, 7, _query(NAME, 'SRV')[1], 'SRV')
-    assert sorted(answer.records[(NAME.lower(), 'SRV')]) == [(0, 0, 0, ''), (1, 1, 443, '\\003x.org'),
-                                                              (10, 5, 8448, 'a\\.b.example.org')]
+    want = [(0, 0, 0, ''), (1, 1, 443, '\\003x.org'), (10, 5, 8448, 'a\\.b.example.org')]
+    assert sorted(answer.records[(NAME.lower(), 'SRV')]) == want
     # The text form is dnspython's, so a target's text asks for the same name again.
     reference = dns.message.from_wire(wire)
     assert sorted(r.target.to_text(omit_final_dot=True) for r in reference.answer[0]) == ['.', '\\003x.org',
