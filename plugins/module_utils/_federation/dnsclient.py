@@ -27,6 +27,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsw
     DnsWireError,
     parse_answer,
     query_template,
+    question_name,
     rcode_text,
     with_id,
 )
@@ -180,7 +181,7 @@ class DnsClient:
                 template = query_template(name, rtype)
             except DnsWireError as exc:
                 raise FederationError('DNS_ERROR', '%s lookup for %s: %s' % (rtype, name, exc))
-            query = self.queries[key] = (template, template[12:-4], rtype)
+            query = self.queries[key] = (template, question_name(template), rtype)
         return query
 
     def _query(self, name, rtype):

@@ -112,6 +112,11 @@ def query_template(name, rtype):
     return _HEADER.pack(0, FLAG_RD, 1, 0, 0, 0) + encode_name(name) + struct.pack('!HH', TYPES[rtype], CLASS_IN)
 
 
+def question_name(template):
+    """The name of a :func:`query_template`, in wire format (what :func:`parse_answer` matches answers on)."""
+    return template[_HEADER.size:-4]
+
+
 def with_id(template, query_id):
     """The query ``template`` with the message ID ``query_id``."""
     return struct.pack('!H', query_id) + template[2:]
@@ -167,14 +172,12 @@ class Answer:
 
     Names are lower-case text without the final dot; a value is an address
     (text), a name (CNAME), or ``(priority, weight, port, target)`` (SRV).
-    ``names`` keeps each owner name's text as the answer spelled it.
     """
 
     def __init__(self, rcode, truncated):
         self.rcode = rcode
         self.truncated = truncated
         self.records = {}
-        self.names = {}
 
 
 def _rdata(wire, rtype, start, length):
@@ -241,9 +244,7 @@ def parse_answer(wire, query_id, name_wire, rtype):
         if offset + length > len(wire):
             raise DnsWireError('record data runs past the end of the message')
         if record_class == CLASS_IN and record_type in TYPE_NAMES:
-            owner = name_text(labels)
-            key = (owner.lower(), TYPE_NAMES[record_type])
-            answer.names.setdefault(key[0], owner)
+            key = (name_text(labels).lower(), TYPE_NAMES[record_type])
             values = answer.records.setdefault(key, [])
             value = _rdata(wire, record_type, offset, length)
             if value not in values:

@@ -24,6 +24,7 @@ held forever in the child); otherwise the batch runs in this process.
 import json
 import os
 import selectors
+import signal
 import threading
 
 # Auto mode: at most this many processes, and only when every one gets at
@@ -163,7 +164,7 @@ def run_in_processes(names, processes, run_share, lost_report):
 
 def _stop(pid):
     try:
-        os.kill(pid, 9)
+        os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     except OSError:
         pass

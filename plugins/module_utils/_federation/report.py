@@ -196,6 +196,12 @@ def internal_error_report(server_name, exc, duration_ms=0):
                            'the test failed unexpectedly', duration_ms)
 
 
+def lost_report(server_name, reason):
+    """The report of a server whose test never reported back (its process ended first): ``reason`` says how."""
+    return untested_report(server_name, finding('INTERNAL_ERROR', 'the test of %s did not finish: %s'
+                                                % (server_name, reason)), 'the test failed unexpectedly')
+
+
 def summarize(reports):
     """Counts over a batch: ``{total, by_result: {ok, failed}, by_error_code, by_warning_code, by_method}``.
 

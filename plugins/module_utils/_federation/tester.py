@@ -14,10 +14,9 @@ import time
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.checks import build_connection_report, error_finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.discovery import resolve_server_name
-from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.probes import probe_targets
 from ansible_collections.matrix.federation.plugins.module_utils._federation.processes import can_fork, plan_processes, run_in_processes
-from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report, internal_error_report, summarize, untested_report
+from ansible_collections.matrix.federation.plugins.module_utils._federation.report import build_report, internal_error_report, lost_report, summarize
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import (
     clients_for_run,
     load_library,
@@ -148,9 +147,7 @@ def run_federation_tests(server_names, nameservers=None, ca_path=None, timeout=1
     if count > 1:
         # Imported once here, before the fork (no thread runs yet), rather than once in every child.
         load_library('cryptography')
-        reports = run_in_processes(names, count, run_share, lambda name, reason: untested_report(
-            name, finding('INTERNAL_ERROR', 'the test of %s did not finish: %s' % (name, reason)),
-            'the test failed unexpectedly'))
+        reports = run_in_processes(names, count, run_share, lost_report)
     else:
         reports = run_share(names)
     return {'federation_ok': bool(reports) and all(r['federation_ok'] for r in reports.values()),

@@ -13,8 +13,7 @@ import time
 import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import processes
-from ansible_collections.matrix.federation.plugins.module_utils._federation.report import untested_report
-from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import finding
+from ansible_collections.matrix.federation.plugins.module_utils._federation.report import lost_report
 from ansible_collections.matrix.federation.plugins.module_utils._federation.tester import run_federation_tests
 from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._federation.test_tester import comparable
 from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
@@ -85,11 +84,6 @@ def test_module_refuses_zero_processes(federation_lab, tmp_path):
     assert 'processes must be at least 1' in result['msg']
 
 
-def _lost(name, reason):
-    return untested_report(name, finding('INTERNAL_ERROR', 'the test of %s did not finish: %s' % (name, reason)),
-                           'the test failed unexpectedly')
-
-
 def test_a_killed_process_costs_only_the_reports_it_had_not_written():
     names = ['a', 'b', 'c', 'd', 'e', 'f']
 
@@ -99,7 +93,7 @@ def test_a_killed_process_costs_only_the_reports_it_had_not_written():
                 os.kill(os.getpid(), signal.SIGKILL)
             emit(name, {'server_name': name, 'federation_ok': True, 'errors': []})
 
-    reports = processes.run_in_processes(names, 3, run_share, _lost)
+    reports = processes.run_in_processes(names, 3, run_share, lost_report)
     assert list(reports) == names
     assert [name for name in names if reports[name]['federation_ok']] == ['a', 'b', 'c', 'd', 'f']
     lost = reports['e']['errors']
@@ -117,7 +111,7 @@ def test_a_failing_process_is_reported_not_raised(failure):
                 emit(name, {'value': object()})
             emit(name, {'server_name': name, 'federation_ok': True, 'errors': []})
 
-    reports = processes.run_in_processes(['a', 'b', 'c'], 2, run_share, _lost)
+    reports = processes.run_in_processes(['a', 'b', 'c'], 2, run_share, lost_report)
     assert reports['a']['federation_ok'] and reports['c']['federation_ok']
     assert reports['b']['federation_ok'] is False
     assert 'exited with status 1' in reports['b']['errors'][0]['message']
