@@ -317,17 +317,26 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.args
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import make_https_client
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import DOCUMENT_NAMES, build_documents
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import check_served_documents
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import fetch_well_known_documents
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_files import manage_local_documents, parse_mode
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_served import well_known_host
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_served import assess_served_documents, well_known_host
 
 
 def check_remote_documents(module, documents):
-    """Fetch the documents served for ``url``/``server_name`` and judge them against ``documents``."""
+    """Fetch the documents served for ``url``/``server_name`` and judge them against ``documents``.
+
+    With state ``present`` and ``documents`` the documents wanted are
+    fetched; otherwise those the ``documents`` option names, or all three.
+    """
     params = module.params
     host, warnings = well_known_host(params['url'], params['server_name'])
     client = make_https_client(params['nameservers'], params['ca_path'], params['timeout'], params['user_agent'])
-    result = check_served_documents(host, client, documents, params['state'], params['documents'])
+    if params['state'] == 'present' and documents:
+        names = [name for name in DOCUMENT_NAMES if name in documents]
+    else:
+        names = params['documents'] or list(DOCUMENT_NAMES)
+    result = assess_served_documents(fetch_well_known_documents(host, client, names), documents, params['state'])
+    result['changed'] = False
     result['federation_warnings'] = warnings + result['federation_warnings']
     return result
 

@@ -98,3 +98,8 @@ def choose_srv(fed, legacy):
     if legacy['error'] or legacy['records']:
         return 'legacy'
     return None
+
+
+def well_known_path(name):
+    """Return the URL path of document ``name`` (``server``, ``client``, ``support``)."""
+    return WELL_KNOWN_PREFIX + name

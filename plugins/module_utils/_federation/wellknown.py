@@ -25,7 +25,6 @@ import re
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError, finding
 from ansible_collections.matrix.federation.plugins.module_utils._federation.servername import parse_server_name
-from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import WELL_KNOWN_PREFIX
 
 from urllib.parse import urlsplit
 
@@ -41,11 +40,6 @@ _HISTORICAL_LOCALPART_RE = re.compile(r'^[\x21-\x39\x3b-\x7e]+$')
 _EMAIL_RE = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
 # Namespaced identifier (Java package style, e.g. org.matrix.msc3575.proxy).
 _NAMESPACED_RE = re.compile(r'^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$')
-
-
-def well_known_path(name):
-    """Return the URL path of document ``name`` (``server``, ``client``, ``support``)."""
-    return WELL_KNOWN_PREFIX + name
 
 
 # --------------------------------------------------------------------------- values

@@ -19,10 +19,8 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.http
 from ansible_collections.matrix.federation.plugins.module_utils._federation.runctx import run_parallel
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import (
     HOST_MAX_ADDRESSES, WELL_KNOWN_DEFAULT_CACHE_S, WELL_KNOWN_ERROR_CACHE_S, WELL_KNOWN_MAX_BYTES, WELL_KNOWN_MAX_CACHE_S,
-    WELL_KNOWN_MIN_CACHE_S, WELL_KNOWN_SERVER_PATH, ip_family, is_ip_literal,
+    WELL_KNOWN_MIN_CACHE_S, WELL_KNOWN_SERVER_PATH, ip_family, is_ip_literal, well_known_path,
 )
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import DOCUMENT_NAMES, well_known_path
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_served import assess_served_documents
 
 # The start of a body kept in the result, for reports and messages.
 BODY_TEXT_LIMIT = 4096
@@ -306,19 +304,3 @@ def fetch_well_known_documents(host, client, names):
             answer = {'url': 'https://%s%s' % (host, well_known_path(name)), 'error': error}
         fetched[name] = answer
     return fetched
-
-
-def check_served_documents(host, client, documents, state='present', requested=None):
-    """Fetch the documents ``host`` serves and judge them against ``documents`` (for ``matrix_wellknown``).
-
-    With state ``present`` and ``documents`` the documents wanted are
-    fetched; otherwise ``requested`` or all three. Returns the
-    :func:`wellknown_served.assess_served_documents` result with ``changed: false``.
-    """
-    if state == 'present' and documents:
-        names = [name for name in DOCUMENT_NAMES if name in documents]
-    else:
-        names = requested or list(DOCUMENT_NAMES)
-    result = assess_served_documents(fetch_well_known_documents(host, client, names), documents, state)
-    result['changed'] = False
-    return result

@@ -11,7 +11,6 @@ maps each server name to what the tester must report.
 """
 
 import email.utils
-import random
 import socket
 import time
 
@@ -19,7 +18,7 @@ import pytest
 
 from ansible_collections.matrix.federation.tests.unit.servers.lab import (
     KEY_PATH, VERSION_PATH, WELL_KNOWN, HttpsSite, LoopbackLab, Reply, SigningIdentity,
-    has_ipv6_loopback, key_response, keys_route, version_route,
+    has_ipv6_loopback, key_response, keys_route, lab_prefix, version_route,
 )
 
 ZONE = 'lab.test'
@@ -68,7 +67,7 @@ class FederationLab(LoopbackLab):
     """Builds the DNS zone, the CA and every HTTPS site; ``close()`` stops them."""
 
     def __init__(self, directory):
-        super().__init__(directory, '127.%d.%d.' % (random.randint(20, 250), random.randint(1, 250)))
+        super().__init__(directory, lab_prefix(20, 250))
         self.expect = {}
         self.labels = {}
         self.sites_by_name = {}

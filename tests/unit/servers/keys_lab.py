@@ -19,7 +19,7 @@ import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
 from ansible_collections.matrix.federation.tests.unit.servers.lab import (
-    KEY_PATH, VERSION_PATH, HttpsSite, LoopbackLab, SigningIdentity, keys_route, version_route,
+    KEY_PATH, VERSION_PATH, HttpsSite, LoopbackLab, SigningIdentity, keys_route, lab_prefix, version_route,
 )
 
 ZONE = 'keys.test'
@@ -51,7 +51,7 @@ class KeysLab(LoopbackLab):
     """DNS, a trusted and an untrusted CA, and the scenarios' HTTPS sites; ``close()`` stops them."""
 
     def __init__(self, directory):
-        super().__init__(directory, '127.%d.%d.' % (random.randint(251, 254), random.randint(1, 250)))
+        super().__init__(directory, lab_prefix(251, 254))
         self.port = next(p for p in iter(lambda: random.randint(20000, 60000), None)
                          if _bindable([self.prefix + str(i) for i in range(10, 40)], p))
         self.build()

@@ -52,6 +52,21 @@ def has_ipv6_loopback():
 
 # --------------------------------------------------------------------------- DNS
 
+def lab_prefix(second_low, second_high):
+    """A /24 of 127/8 for one lab: ``'127.A.B.'`` with ``A`` in ``[second_low, second_high]``.
+
+    Under pytest-xdist (``make unit`` runs one process per core) each worker
+    draws ``B`` from its own residue class, so labs of two workers never share
+    a /24 even on fixed ports (443, 8448); within one worker labs are random as
+    before.
+    """
+    worker = os.environ.get('PYTEST_XDIST_WORKER', 'gw0')
+    count = max(1, int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1')))
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    third = random.choice([b for b in range(1, 241) if b % count == index % count])
+    return '127.%d.%d.' % (random.randint(second_low, second_high), third)
+
+
 class DnsServer:
     """Authoritative-and-recursive-looking DNS for the lab zone."""
 

@@ -20,7 +20,6 @@ re-signs as the origin cannot, so the answer fails the origin's signature),
 
 import http.client
 import json
-import random
 import socket
 import ssl
 import time
@@ -29,7 +28,8 @@ import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation import signing
 from ansible_collections.matrix.federation.tests.unit.servers.lab import (
-    HttpsSite, KEY_PATH, VERSION_PATH, LoopbackLab, Reply, SigningIdentity, key_response, keys_route, version_route,
+    HttpsSite, KEY_PATH, VERSION_PATH, LoopbackLab, Reply, SigningIdentity, key_response, keys_route, lab_prefix,
+    version_route,
 )
 
 QUERY_PATH = '/_matrix/key/v2/query'
@@ -145,7 +145,7 @@ class NotaryLab(LoopbackLab):
     """
 
     def __init__(self, directory):
-        super().__init__(directory, '127.%d.%d.' % (random.randint(20, 250), random.randint(1, 250)))
+        super().__init__(directory, lab_prefix(20, 250))
         self.origins = {}
         self.responses = {}
         self.notaries = {}

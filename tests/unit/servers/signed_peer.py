@@ -19,7 +19,6 @@ wording (``synapse/federation/transport/server/_base.py``,
 media, sit behind an untrusted certificate or do not listen.
 """
 
-import random
 import re
 import threading
 import time
@@ -34,7 +33,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.runc
 from ansible_collections.matrix.federation.plugins.module_utils._federation.signed_request import DIRECTORY_PATH, MEDIA_PATH
 from ansible_collections.matrix.federation.plugins.module_utils._federation.spec import KEY_PATH
 from ansible_collections.matrix.federation.tests.unit.servers.lab import (
-    HttpsSite, LoopbackLab, Reply, SigningIdentity, key_response, keys_route,
+    HttpsSite, LoopbackLab, Reply, SigningIdentity, key_response, keys_route, lab_prefix,
 )
 
 ZONE = 'signed.test'
@@ -175,7 +174,7 @@ class SignedLab(LoopbackLab):
     """
 
     def __init__(self, directory):
-        super().__init__(directory, '127.%d.%d.' % (random.randint(2, 19), random.randint(1, 250)))
+        super().__init__(directory, lab_prefix(2, 19))
         self.peers = {}
         self.build()
 

@@ -3,7 +3,6 @@
 
 """The HTTPS client's own settings and limits (its traffic is tested through the loopback lab)."""
 
-import random
 import time
 
 import pytest
@@ -12,7 +11,7 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.dnsc
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
 from ansible_collections.matrix.federation.plugins.module_utils._federation.httpsclient import HttpsClient
 from ansible_collections.matrix.federation.tests.unit.servers.federation_lab import free_port
-from ansible_collections.matrix.federation.tests.unit.servers.lab import DnsServer
+from ansible_collections.matrix.federation.tests.unit.servers.lab import DnsServer, lab_prefix
 
 
 def test_invalid_ca_bundle_is_a_coded_error(tmp_path):
@@ -55,7 +54,7 @@ def test_get_url_tries_at_most_max_addresses_and_says_how_many_it_left():
     # 20 loopback addresses where nothing listens: each refuses at once. The client stops after 8 and says so.
     dns = DnsServer()
     try:
-        prefix = '127.%d.%d.' % (random.randint(20, 250), random.randint(1, 250))
+        prefix = lab_prefix(20, 250)
         dns.add('many.lab.test', 'A', *[prefix + str(i) for i in range(10, 30)])
         client = HttpsClient(dns=DnsClient(nameservers=[dns.address], timeout=5), timeout=5)
         with pytest.raises(FederationError) as err:

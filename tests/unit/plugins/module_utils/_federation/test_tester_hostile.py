@@ -12,7 +12,6 @@ here must end in a report with coded findings.
 
 import json
 import os
-import random
 import selectors
 import shutil
 import socket
@@ -38,7 +37,7 @@ from ansible_collections.matrix.federation.tests.unit.plugins.module_utils._fede
     duplicate_extension_certificate,
 )
 from ansible_collections.matrix.federation.tests.unit.servers.lab import (
-    KEY_PATH, VERSION_PATH, WELL_KNOWN, DnsServer, HttpsSite, Reply,
+    KEY_PATH, VERSION_PATH, WELL_KNOWN, DnsServer, HttpsSite, Reply, lab_prefix,
 )
 from ansible_collections.matrix.federation.tests.unit.servers.lab import TestCA as LabCA
 from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
@@ -119,7 +118,7 @@ class HostileLab:
 
     def __init__(self, directory):
         self.directory = directory
-        self.prefix = '127.%d.%d.' % (random.randint(251, 254), random.randint(1, 240))
+        self.prefix = lab_prefix(251, 254)
         self._next = 0
         self.ca = LabCA(directory)
         self.dns = TruncatingDnsServer()
