@@ -17,6 +17,7 @@ imported only when a client is built.
 
 import importlib
 import importlib.util
+import queue
 import sys
 import threading
 
@@ -159,28 +160,74 @@ def run_deadline(timeout):
 def run_parallel(functions):
     """Run callables at once in threads; return ``[(result, exception), ...]`` in order.
 
-    Every callable must bound itself in time (all network steps do, through
-    the deadline), so joining never hangs.
+    The first runs in the calling thread, each other one in a thread of
+    :data:`_THREADS` (a waiting one when there is one, a new one otherwise, so
+    nested steps never wait for each other). Every callable must bound
+    itself in time (all network steps do, through the deadline), so
+    waiting for them never hangs.
     """
     results = [(None, None)] * len(functions)
+    finished = queue.SimpleQueue()
 
     def runner(index, function):
         try:
             results[index] = (function(), None)
         except Exception as exc:  # pylint: disable=broad-except
             results[index] = (None, exc)
+        finally:
+            if index:
+                finished.put(index)
 
-    threads = []
     for index, function in enumerate(functions[1:], 1):
-        thread = threading.Thread(target=runner, args=(index, function))
-        thread.daemon = True
-        thread.start()
-        threads.append(thread)
+        _THREADS.run(lambda index=index, function=function: runner(index, function))
     if functions:
         runner(0, functions[0])
-    for thread in threads:
-        thread.join()
+    for dummy in functions[1:]:
+        finished.get()
     return results
+
+
+class _Threads:
+    """Threads that wait for the next function instead of ending.
+
+    A batch makes a few parallel steps per server, each of a few
+    functions; handing a function to a waiting thread costs a fraction of
+    starting one (benchmarks/README.md, "fleet", 2026-12-03 20:16). At most
+    ``keep`` threads wait; a thread that finds ``keep`` others waiting ends.
+    The threads are daemons: a waiting one never holds the interpreter's
+    exit. A waiting thread counts in ``threading.active_count()``, so a
+    process that made parallel steps no longer forks a batch
+    (``processes.can_fork``); the module decides before its first step.
+    """
+
+    def __init__(self, keep=64):
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._waiting = []
+
+    def run(self, function):
+        """Run ``function`` (it must not raise) in a waiting thread, or in a new one."""
+        with self._lock:
+            inbox = self._waiting.pop() if self._waiting else None
+        if inbox is not None:
+            inbox.put(function)
+            return
+        inbox = queue.SimpleQueue()
+        inbox.put(function)
+        thread = threading.Thread(target=self._serve, args=(inbox,), name='federation-step')
+        thread.daemon = True
+        thread.start()
+
+    def _serve(self, inbox):
+        while True:
+            inbox.get()()
+            with self._lock:
+                if len(self._waiting) >= self._keep:
+                    return
+                self._waiting.append(inbox)
+
+
+_THREADS = _Threads()
 
 
 class SharedCache:

@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+import threading
+
 import pytest
 
 from ansible_collections.matrix.federation.plugins.module_utils._federation.errors import FederationError
@@ -36,6 +38,34 @@ def test_run_parallel_keeps_order_and_exceptions():
     assert results[0] == (1, None) and results[2] == (3, None)
     assert results[1][0] is None and isinstance(results[1][1], ValueError)
     assert run_parallel([]) == []
+
+
+def test_run_parallel_reuses_its_threads():
+    # A batch makes about four parallel steps per server: starting a thread for each function costs several
+    # times handing the function to a thread that waits for work.
+    def names(count):
+        gate, seen = threading.Barrier(count), []
+
+        def function():
+            gate.wait(5)  # all at once: one thread each
+            seen.append(threading.get_native_id())
+        run_parallel([function] * count)
+        return set(seen) - {threading.get_native_id()}
+
+    first = names(6)
+    assert len(first) == 5
+    assert names(6) == first
+
+
+def test_run_parallel_nested_steps_all_finish():
+    # Parallel steps inside parallel steps (a batch's servers, their lookups, each host's A and AAAA) never wait
+    # for a thread another step holds.
+    def level(depth):
+        if depth == 0:
+            return 1
+        return sum(result for result, exc in run_parallel([lambda: level(depth - 1)] * 4))
+
+    assert level(4) == 4 ** 4
 
 
 def test_shared_cache_computes_once_and_drops_timeouts():
