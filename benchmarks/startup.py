@@ -38,27 +38,7 @@ ROUNDS = int(os.environ.get('BENCH_ROUNDS', '10'))
 LABEL = os.environ.get('BENCH_LABEL', 'ip_literal_v4')
 PING = 'ansible.builtin.ping'
 MODULE = 'matrix.federation.matrix_federation_test'
-BUILD = r'''
-import json, os, sys, tempfile, time
-from ansible import constants as C
-from ansible.executor import module_common
-from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import init_plugin_loader, module_loader
-from ansible.template import Templar
-init_plugin_loader()
-names, rounds, out = sys.argv[1].split(','), int(sys.argv[2]), {}
-for dummy in range(rounds):
-    for name in names:
-        context = module_loader.find_plugin_with_context(name)
-        C.DEFAULT_LOCAL_TMP = tempfile.mkdtemp()
-        started = time.process_time()
-        built = module_common.modify_module(
-            module_name=context.resolved_fqcn, module_path=context.plugin_resolved_path, module_args={},
-            templar=Templar(loader=DataLoader()), task_vars={'ansible_python_interpreter': sys.executable},
-            module_compression='ZIP_DEFLATED')
-        out.setdefault(name, []).append([time.process_time() - started, len(built.b_module_data)])
-print(json.dumps(out))
-'''
+PAYLOAD = os.path.join(benchlib.ROOT, 'tests', 'unit', 'servers', 'payload.py')
 
 
 def playbook(workdir, tasks, extra_vars=None, env=None):
@@ -86,8 +66,8 @@ def module_task(lab, name, register=None):
 
 
 def payload_build():
-    proc = subprocess.run([sys.executable, '-c', BUILD, '%s,%s' % (PING, MODULE), str(ROUNDS)], capture_output=True,
-                          text=True, env=benchlib.env_with_collection(), check=True)
+    proc = subprocess.run([sys.executable, PAYLOAD, 'time', str(ROUNDS), PING, MODULE], capture_output=True, text=True,
+                          env=benchlib.env_with_collection(), check=True)
     return json.loads(proc.stdout)
 
 

@@ -319,22 +319,19 @@ from ansible_collections.matrix.federation.plugins.module_utils._federation.runc
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown import DOCUMENT_NAMES, build_documents
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_fetch import fetch_well_known_documents
 from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_files import manage_local_documents, parse_mode
-from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_served import assess_served_documents, well_known_host
+from ansible_collections.matrix.federation.plugins.module_utils._federation.wellknown_served import (
+    assess_served_documents,
+    documents_to_fetch,
+    well_known_host,
+)
 
 
 def check_remote_documents(module, documents):
-    """Fetch the documents served for ``url``/``server_name`` and judge them against ``documents``.
-
-    With state ``present`` and ``documents`` the documents wanted are
-    fetched; otherwise those the ``documents`` option names, or all three.
-    """
+    """Fetch the documents served for ``url``/``server_name`` and judge them against ``documents``."""
     params = module.params
     host, warnings = well_known_host(params['url'], params['server_name'])
     client = make_https_client(params['nameservers'], params['ca_path'], params['timeout'], params['user_agent'])
-    if params['state'] == 'present' and documents:
-        names = [name for name in DOCUMENT_NAMES if name in documents]
-    else:
-        names = params['documents'] or list(DOCUMENT_NAMES)
+    names = documents_to_fetch(documents, params['state'], params['documents'])
     result = assess_served_documents(fetch_well_known_documents(host, client, names), documents, params['state'])
     result['changed'] = False
     result['federation_warnings'] = warnings + result['federation_warnings']

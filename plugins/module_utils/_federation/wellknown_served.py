@@ -199,6 +199,13 @@ def _as_findings(items):
     return [finding(item['code'], item['message']) for item in items or []]
 
 
+def documents_to_fetch(wanted, state='present', requested=None):
+    """The documents to fetch: with state ``present`` and ``wanted``, those; otherwise ``requested`` or all three."""
+    if state == 'present' and wanted:
+        return [name for name in DOCUMENT_NAMES if name in wanted]
+    return requested or list(DOCUMENT_NAMES)
+
+
 def assess_served_documents(fetched, wanted, state='present'):
     """Judge every fetched document; ``fetched`` and ``wanted`` are keyed by document name.
 

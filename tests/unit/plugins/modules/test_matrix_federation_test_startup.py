@@ -20,7 +20,7 @@ import pytest
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.matrix.federation.tests.unit.servers.run_module import run_module
+from ansible_collections.matrix.federation.tests.unit.servers.run_module import HERE as SERVERS, run_module
 
 FEDERATION = 'ansible_collections.matrix.federation.plugins.module_utils._federation.'
 # Runs the module (the first argument) after making the modules named in the
@@ -82,34 +82,12 @@ def test_dns_name_run_imports_no_dns_library_and_no_notary_code(federation_lab, 
     assert FEDERATION + 'wellknown' not in imported and FEDERATION + 'wellknown_served' not in imported
 
 
-# Builds a module's AnsiballZ payload as the controller does for a new playbook run (an empty payload cache)
-# and prints the payload's file names as JSON.
-PAYLOAD = """
-import base64, io, json, re, sys, tempfile, zipfile
-from ansible import constants as C
-from ansible.executor import module_common
-from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import init_plugin_loader, module_loader
-from ansible.template import Templar
-init_plugin_loader()
-C.DEFAULT_LOCAL_TMP = sys.argv[2]
-context = module_loader.find_plugin_with_context(sys.argv[1])
-built = module_common.modify_module(
-    module_name=context.resolved_fqcn, module_path=context.plugin_resolved_path, module_args={},
-    templar=Templar(loader=DataLoader()), task_vars={'ansible_python_interpreter': '/usr/bin/python3'})
-# ansible-core 2.16 returns a tuple, 2.19 an object.
-data = built[0] if isinstance(built, tuple) else built.b_module_data
-data = max(re.findall(rb'[A-Za-z0-9+/=]{4096,}', data), key=len)
-print(json.dumps(zipfile.ZipFile(io.BytesIO(base64.b64decode(data))).namelist()))
-"""
-
-
 def _payload_library(module, tmp_path):
     """The collection's module_utils (short names) in the payload the controller builds for ``module``."""
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.pathsep.join(
-        os.path.dirname(path) for path in ansible_collections.__path__))
-    proc = subprocess.run([sys.executable, '-c', PAYLOAD, module, str(tmp_path)], capture_output=True, text=True,
-                          env=env, timeout=120, check=True)
+        os.path.dirname(path) for path in ansible_collections.__path__), TMPDIR=str(tmp_path))
+    proc = subprocess.run([sys.executable, os.path.join(SERVERS, 'payload.py'), 'files', module], capture_output=True,
+                          text=True, env=env, timeout=120, check=True)
     prefix = FEDERATION.replace('.', '/')
     return set(name[len(prefix):-3] for name in json.loads(proc.stdout) if name.startswith(prefix))
 
